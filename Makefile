@@ -1,0 +1,61 @@
+# The two commands that matter: `make run` (the whole system on embedded defaults) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# TensorFlow's C++ start-up chatter hides what matters in `make run` output.
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help venv run test test-fast train validate lint lock clean
+
+help:
+	@echo "make run    start web, Rasa server, action server and worker (Ctrl-C stops all)"
+	@echo "make test   run the whole test suite (trains the Rasa model once if needed)"
+	@echo "make train  train the Rasa model when its inputs changed"
+	@echo "make lint   ruff check"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@PY=$$(scripts/find-python310) || exit 1; \
+	if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); fi
+	$(BIN)/python -m pip install -q --upgrade pip==24.0
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	@touch $@
+
+# Regenerate requirements.lock after changing the pins in pyproject.toml.
+lock:
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^family-line' > requirements.lock
+
+.env:
+	$(BIN)/bot env init
+
+run: venv .env
+	$(BIN)/bot db upgrade
+	$(BIN)/bot db seed
+	$(BIN)/bot train
+	$(BIN)/bot run
+
+train: venv
+	$(BIN)/bot train
+
+validate: venv
+	$(BIN)/rasa data validate --config config.yml --domain domain.yml --data nlu_data dialogue
+
+test: venv validate
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the end-to-end layer (no Rasa servers): for quick iterations.
+test-fast: venv
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check bot webhooks actions tests bench
+	$(BIN)/ruff format --check bot webhooks actions tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

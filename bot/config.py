@@ -1,0 +1,100 @@
+"""Settings, read from the environment (and `.env` when present) when asked for, never at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("en", "es")
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message names it for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret_key: str | None
+    public_base_url: str | None
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_from_number: str | None
+    twilio_messaging_service_sid: str | None
+    twilio_api_base_url: str | None
+    port: int
+    rasa_port: int
+    action_port: int
+    rasa_url: str
+    action_server_url: str
+    rasa_timeout: float
+    send_rate_per_second: int
+    default_language: str
+    huey_path: Path
+    var_dir: Path
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def twilio_webhook_enabled(self) -> bool:
+        # Signatures are only checkable with the auth token; without it the webhook refuses all.
+        return bool(self.twilio_auth_token)
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+    """Builds Settings from `environ` (default: the process environment) over `.env` values."""
+    env: dict = {}
+    if dotenv_path and Path(dotenv_path).is_file():
+        env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    var_dir = Path(env.get("VAR_DIR") or Path.cwd() / "var").resolve()
+    rasa_port = _int(env, "RASA_PORT", 5005)
+    action_port = _int(env, "ACTION_PORT", 5055)
+    default_language = env.get("DEFAULT_LANGUAGE") or "es"
+    if default_language not in LANGUAGES:
+        raise ConfigError(f"DEFAULT_LANGUAGE must be one of {LANGUAGES}, got {default_language!r}")
+    try:
+        rasa_timeout = float(env.get("RASA_TIMEOUT") or 10)
+    except ValueError:
+        raise ConfigError(f"RASA_TIMEOUT must be a number of seconds, got {env['RASA_TIMEOUT']!r}")
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'family_line.db'}",
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=env.get("SECRET_KEY") or None,
+        public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+        twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+        twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+        port=_int(env, "PORT", 5000),
+        rasa_port=rasa_port,
+        action_port=action_port,
+        rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+        action_server_url=(
+            env.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}"
+        ).rstrip("/"),
+        rasa_timeout=rasa_timeout,
+        send_rate_per_second=_int(env, "SEND_RATE_PER_SECOND", 1),
+        default_language=default_language,
+        huey_path=Path(env.get("HUEY_SQLITE_PATH") or var_dir / "huey.db"),
+        var_dir=var_dir,
+    )

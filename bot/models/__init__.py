@@ -1,0 +1,33 @@
+"""The data model of the design, one module per group of nouns."""
+
+from .base import Base, utcnow
+from .directory import (
+    Event,
+    Neighborhood,
+    Organization,
+    ParentCollegeSession,
+    Program,
+    School,
+)
+from .families import Contact, Conversation, Message, Registration
+from .outreach import Broadcast, Delivery
+from .staff import AuditLog, StaffUser
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Broadcast",
+    "Contact",
+    "Conversation",
+    "Delivery",
+    "Event",
+    "Message",
+    "Neighborhood",
+    "Organization",
+    "ParentCollegeSession",
+    "Program",
+    "Registration",
+    "School",
+    "StaffUser",
+    "utcnow",
+]

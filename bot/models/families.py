@@ -1,0 +1,131 @@
+"""Families and what they do with the line: contacts, their Parent College registrations,
+conversations and messages."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from .base import Base, created_at, updated_at
+
+
+def new_public_id() -> str:
+    # What Rasa and its tracker store see instead of a phone number.
+    return secrets.token_hex(12)
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+    LANGUAGE_DETECTED = "detected"
+    LANGUAGE_EXPLICIT = "explicit"
+
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(32), nullable=False, unique=True, default=new_public_id)
+    # E.164 when valid; the raw value Twilio sent otherwise, so nothing is dropped.
+    phone = Column(String(40), unique=True, nullable=True)
+    phone_valid = Column(Boolean, nullable=False, default=True)
+    language = Column(String(8), nullable=True)
+    language_source = Column(String(16), nullable=True)
+    school_id = Column(ForeignKey("school.id"), nullable=True)
+    opted_out = Column(Boolean, nullable=False, default=False)
+    opted_out_at = Column(DateTime(timezone=True))
+    opt_out_source = Column(String(64))
+    opted_in_at = Column(DateTime(timezone=True))
+    consent_source = Column(String(64))
+    created_at = created_at()
+    last_seen_at = Column(DateTime(timezone=True))
+
+    school = relationship("School")
+    conversations = relationship("Conversation", back_populates="contact")
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("contact_id", "session_id"),)
+    STATUS_REGISTERED = "registered"
+    STATUS_WAITLISTED = "waitlisted"
+    STATUS_CANCELLED = "cancelled"
+    STATUS_ATTENDED = "attended"
+
+    id = Column(Integer, primary_key=True)
+    contact_id = Column(ForeignKey("contact.id"), nullable=False)
+    session_id = Column(ForeignKey("parent_college_session.id"), nullable=False)
+    name = Column(String(200))
+    adults = Column(Integer, nullable=False, default=1)
+    childcare = Column(Boolean, nullable=False, default=False)
+    children = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False, default=STATUS_REGISTERED)
+    created_at = created_at()
+    updated_at = updated_at()
+    cancelled_at = Column(DateTime(timezone=True))
+    checked_in_at = Column(DateTime(timezone=True))
+
+    contact = relationship("Contact")
+    session = relationship("ParentCollegeSession", back_populates="registrations")
+
+
+class Conversation(Base):
+    __tablename__ = "conversation"
+    CHANNEL_SMS = "sms"
+    CHANNEL_WEBCHAT = "webchat"
+
+    id = Column(Integer, primary_key=True)
+    contact_id = Column(ForeignKey("contact.id"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    # Set when staff take over; the bot stays quiet until they release it or the time passes.
+    handled_by_staff = Column(Boolean, nullable=False, default=False)
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
+    handoff_until = Column(DateTime(timezone=True))
+    # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
+    needs_staff = Column(Boolean, nullable=False, default=False)
+    created_at = created_at()
+    last_message_at = Column(DateTime(timezone=True), index=True)
+
+    contact = relationship("Contact", back_populates="conversations")
+    messages = relationship("Message", back_populates="conversation", order_by="Message.id")
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_conversation_created", "conversation_id", "created_at"),)
+    DIRECTION_IN = "in"
+    DIRECTION_OUT = "out"
+    SENDER_FAMILY = "family"
+    SENDER_BOT = "bot"
+    SENDER_STAFF = "staff"
+    SENDER_SYSTEM = "system"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversation.id"), nullable=False)
+    direction = Column(String(4), nullable=False)
+    sender = Column(String(16), nullable=False)
+    body = Column(Text, nullable=False, default="")
+    num_media = Column(Integer, nullable=False, default=0)
+    language = Column(String(8))
+    intent = Column(String(64), index=True)
+    confidence = Column(Float)
+    channel = Column(String(16), nullable=False)
+    # Twilio's MessageSid: unique, so a retried webhook is recognised and answered once.
+    twilio_sid = Column(String(64), unique=True, nullable=True)
+    delivery_status = Column(String(24))
+    error_code = Column(String(16))
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
+    broadcast_id = Column(ForeignKey("broadcast.id"), nullable=True)
+    note = Column(Text)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    conversation = relationship("Conversation", back_populates="messages")

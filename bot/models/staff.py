@@ -1,0 +1,35 @@
+"""People at the Partnership who use the console, and the record of what they did."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String
+
+from .base import Base, created_at
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+    ROLE_ADMIN = "admin"
+    ROLE_STAFF = "staff"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    name = Column(String(200))
+    role = Column(String(16), nullable=False, default=ROLE_STAFF)
+    password_hash = Column(String(255), nullable=False)
+    api_token_hash = Column(String(255))
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = created_at()
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True, index=True)
+    action = Column(String(64), nullable=False)
+    target_type = Column(String(64))
+    target_id = Column(String(64))
+    detail = Column(JSON, nullable=False, default=dict)
+    created_at = created_at()

@@ -1,0 +1,42 @@
+"""The web process: Twilio webhooks, health, and (later) web chat, console and API.
+
+`create_app` is the one way to build it; every outside service is chosen here from Settings."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bot.config import Settings, load_settings
+from bot.db import engine_for, session_factory
+from bot.rasa_client import RasaClient
+
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["TESTING"] = settings.testing
+    app.extensions["family_line"] = services or Services(
+        settings=settings,
+        sessions=session_factory(engine_for(settings.database_url)),
+        rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
+    )
+    if not settings.twilio_webhook_enabled:
+        # Loud, not silent: without the token no signature can be checked, so every request to
+        # /twilio/* is refused rather than trusted.
+        log.error(
+            "TWILIO_AUTH_TOKEN is not set: the Twilio webhook is DISABLED and answers 503. "
+            "Set it in the environment or .env (make run creates a local one)."
+        )
+
+    from . import health, twilio_sms
+
+    app.register_blueprint(twilio_sms.bp)
+    app.register_blueprint(health.bp)
+    return app
