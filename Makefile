@@ -46,7 +46,7 @@ train: venv
 validate: venv
 	$(BIN)/rasa data validate --config config.yml --domain domain.yml --data nlu_data dialogue
 
-test: venv validate
+test: venv validate lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the end-to-end layer (no Rasa servers): for quick iterations.
@@ -54,8 +54,8 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check bot webhooks actions tests bench
-	$(BIN)/ruff format --check bot webhooks actions tests bench
+	$(BIN)/ruff check bot webhooks actions tests
+	$(BIN)/ruff format --check bot webhooks actions tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

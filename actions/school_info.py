@@ -1,4 +1,5 @@
-"""Answers about a school (address, phone) from the database, asking which school when none is named."""
+"""Answers about a school (address, phone) from the database,
+asking which school when none is named."""
 
 from __future__ import annotations
 

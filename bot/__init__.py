@@ -1,1 +1,3 @@
-"""The family text line's core: data, language, conversations. Knows nothing of Flask or Rasa's internals."""
+"""The family text line's core: data, language, conversations.
+
+Knows nothing of Flask, and of Rasa only its HTTP API."""

@@ -22,7 +22,9 @@ def _settings():
 @click.group()
 def main() -> None:
     """The Partnership family text line."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
@@ -153,7 +155,9 @@ def sms() -> None:
 @sms.command("try")
 @click.argument("text")
 @click.option("--from", "from_number", default="+13235550100", show_default=True)
-@click.option("--url", default=None, help="Webhook URL (default: http://127.0.0.1:$PORT/twilio/sms)")
+@click.option(
+    "--url", default=None, help="Webhook URL (default: http://127.0.0.1:$PORT/twilio/sms)"
+)
 def sms_try(text: str, from_number: str, url: str | None) -> None:
     """Send TEXT as a Twilio-signed SMS to the running web process and print the reply."""
     from .sms_try import send_signed_sms
@@ -165,7 +169,9 @@ def sms_try(text: str, from_number: str, url: str | None) -> None:
     try:
         status, replies = send_signed_sms(url, settings.twilio_auth_token, from_number, text)
     except OSError as error:
-        raise click.ClickException(f"cannot reach {url}: is `make run` running? ({error})") from None
+        raise click.ClickException(
+            f"cannot reach {url}: is `make run` running? ({error})"
+        ) from None
     if status != 200:
         raise click.ClickException(f"{url} answered HTTP {status}")
     if not replies:

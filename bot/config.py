@@ -74,7 +74,9 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
     try:
         rasa_timeout = float(env.get("RASA_TIMEOUT") or 10)
     except ValueError:
-        raise ConfigError(f"RASA_TIMEOUT must be a number of seconds, got {env['RASA_TIMEOUT']!r}")
+        raise ConfigError(
+            f"RASA_TIMEOUT must be a number of seconds, got {env['RASA_TIMEOUT']!r}"
+        ) from None
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'family_line.db'}",
         redis_url=env.get("REDIS_URL") or None,

@@ -64,7 +64,9 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str):
 def _ask_bot(rasa: RasaClient, public_id: str, inbound: InboundMessage, language: str) -> BotTurn:
     if not inbound.body.strip():
         return BotTurn(replies=[text("no_text", language)])
-    return rasa.converse(public_id, inbound.body, {"language": language, "channel": inbound.channel})
+    return rasa.converse(
+        public_id, inbound.body, {"language": language, "channel": inbound.channel}
+    )
 
 
 def handle_inbound(

@@ -110,7 +110,7 @@ def _langdetect_probabilities(text: str) -> dict[str, float]:
 
 
 def guess_language(text: str, min_confidence: float = 0.9) -> str | None:
-    """"en" or "es" when the text says so, None when it does not ("ok", "👍", "12", a name)."""
+    """ "en" or "es" when the text says so, None when it does not ("ok", "👍", "12", a name)."""
     if not text or not text.strip():
         return None
     folded = _without_names(_fold(text))

@@ -6,7 +6,7 @@ import phonenumbers
 
 
 def to_e164(raw: str | None, region: str = "US") -> str | None:
-    """"+13235551234" for anything dialable ("(323) 555-1234", "323.555.1234"); None otherwise."""
+    """ "+13235551234" for anything dialable ("(323) 555-1234", "323.555.1234"); None otherwise."""
     if not raw or not raw.strip():
         return None
     try:

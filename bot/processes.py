@@ -44,12 +44,19 @@ def rasa_server(settings: Settings, model: Path) -> ProcessSpec:
     return ProcessSpec(
         name="rasa",
         argv=[
-            _bin("rasa"), "run", "--enable-api",
-            "--model", str(model),
-            "--interface", "127.0.0.1",
-            "--port", str(settings.rasa_port),
-            "--endpoints", str(PROJECT / "endpoints.yml"),
-            "--credentials", str(PROJECT / "credentials.yml"),
+            _bin("rasa"),
+            "run",
+            "--enable-api",
+            "--model",
+            str(model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(settings.rasa_port),
+            "--endpoints",
+            str(PROJECT / "endpoints.yml"),
+            "--credentials",
+            str(PROJECT / "credentials.yml"),
         ],  # fmt: skip
         listens=f"Rasa server     {settings.rasa_url}  (HTTP API enabled, e.g. /model/parse)",
         ready_url=f"{settings.rasa_url}/status",
@@ -60,9 +67,13 @@ def action_server(settings: Settings) -> ProcessSpec:
     return ProcessSpec(
         name="actions",
         argv=[
-            sys.executable, "-m", "rasa_sdk",
-            "--actions", "actions",
-            "--port", str(settings.action_port),
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_port),
         ],  # fmt: skip
         listens=f"Action server   {settings.action_server_url}",
         ready_url=f"{settings.action_server_url}/health",
@@ -74,14 +85,20 @@ def web(settings: Settings, host: str = "127.0.0.1", workers: int = 2) -> Proces
     return ProcessSpec(
         name="web",
         argv=[
-            _bin("gunicorn"), "webhooks:create_app()",
-            "--bind", f"{host}:{settings.port}",
-            "--workers", str(workers),
-            "--threads", "4",
-            "--timeout", "30",
-            "--access-logfile", "-",
+            _bin("gunicorn"),
+            "webhooks:create_app()",
+            "--bind",
+            f"{host}:{settings.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--timeout",
+            "30",
+            "--access-logfile",
+            "-",
         ],  # fmt: skip
-        listens=f"Web             {base}  (Twilio webhook {base}/twilio/sms, health {base}/healthz)",
+        listens=f"Web             {base}  (Twilio: {base}/twilio/sms, health: {base}/healthz)",
         ready_url=f"{base}/healthz",
     )
 

@@ -1,4 +1,4 @@
-"""The one seam to the Rasa server: send a family's text, get the bot's replies and what it understood.
+"""The one seam to the Rasa server: a family's text in; the replies and what it understood out.
 
 Rasa sees the contact's random public id, never a phone number."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
 import requests
 
 
@@ -38,7 +39,9 @@ class RasaClient:
         if not replies:
             # Rasa answers 200 with nothing when a custom action failed: the family must not wait.
             raise RasaUnavailable("Rasa returned no reply")
-        return BotTurn(replies=replies, intent=intent.get("name"), confidence=intent.get("confidence"))
+        return BotTurn(
+            replies=replies, intent=intent.get("name"), confidence=intent.get("confidence")
+        )
 
     def status(self) -> dict:
         return self._call("GET", "/status", time.monotonic() + min(self.timeout, 3.0))

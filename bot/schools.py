@@ -39,8 +39,9 @@ def active_schools(session: Session) -> list[School]:
 
 
 def find_school(session: Session, written: str | None) -> School | None:
-    """The school a family means, or None. Exact names and aliases first, then the name with
-    filler words removed ("roosevelt high school" -> "roosevelt")."""
+    """The school a family means, or None. Exact names and aliases first; then the name with
+    filler words removed ("roosevelt high school" -> "roosevelt"); then a name inside a sentence
+    ("mi hijo va a la jordan"), the longest such name winning."""
     if not written or not _key(written):
         return None
     schools = active_schools(session)
@@ -54,7 +55,19 @@ def find_school(session: Session, written: str | None) -> School | None:
     matches = [s for s in schools if wanted_core in {_core(name) for name in _names(s)}]
     # A campus and the academy it hosts share words; prefer the host when both match.
     matches.sort(key=lambda s: s.campus_of_id is not None)
-    return matches[0] if matches else None
+    if matches:
+        return matches[0]
+    return _named_inside(schools, f" {wanted} ")
+
+
+def _named_inside(schools: list[School], padded_text: str) -> School | None:
+    best, best_length = None, 0
+    for school in schools:
+        for name in _names(school):
+            key = _key(name)
+            if len(key) > best_length and f" {key} " in padded_text:
+                best, best_length = school, len(key)
+    return best
 
 
 def example_names(session: Session, limit: int = 3) -> list[str]:

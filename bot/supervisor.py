@@ -14,6 +14,7 @@ from collections.abc import Callable
 import requests
 
 from .processes import ProcessSpec
+from .training import PROJECT
 
 COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 RESET = "\033[0m"
@@ -26,11 +27,12 @@ def _pump(name: str, color: str, stream, out) -> None:
         out.flush()
 
 
-def start(spec: ProcessSpec, env: dict[str, str], color: str = "", cwd: str | None = None):
+def start(spec: ProcessSpec, env: dict[str, str], color: str = "", out=None):
+    """Starts one process; its output goes to `out` (default stdout), each line prefixed."""
     process = subprocess.Popen(
         spec.argv,
         env={**os.environ, **env, **spec.env},
-        cwd=cwd,
+        cwd=str(PROJECT),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -38,7 +40,7 @@ def start(spec: ProcessSpec, env: dict[str, str], color: str = "", cwd: str | No
         start_new_session=True,  # its own group, so stopping it stops its children too
     )
     threading.Thread(
-        target=_pump, args=(spec.name, color, process.stdout, sys.stdout), daemon=True
+        target=_pump, args=(spec.name, color, process.stdout, out or sys.stdout), daemon=True
     ).start()
     return process
 
@@ -83,7 +85,9 @@ def run_all(specs: list[ProcessSpec], env: dict[str, str], on_ready: Callable[[]
 
     def announce():
         for spec in specs:
-            if spec.ready_url and not wait_ready(spec.ready_url, 180, lambda: not stopping.is_set()):
+            if spec.ready_url and not wait_ready(
+                spec.ready_url, 180, lambda: not stopping.is_set()
+            ):
                 return
         if not stopping.is_set():
             on_ready()
@@ -91,7 +95,7 @@ def run_all(specs: list[ProcessSpec], env: dict[str, str], on_ready: Callable[[]
     threading.Thread(target=announce, daemon=True).start()
     exit_code = 0
     while not stopping.is_set():
-        for spec, process in zip(specs, processes):
+        for spec, process in zip(specs, processes, strict=True):
             if process.poll() is not None:
                 print(f"\n{spec.name} exited with code {process.returncode}; stopping the rest.")
                 exit_code = process.returncode or 1

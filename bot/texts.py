@@ -1,5 +1,6 @@
-"""Family-facing texts the SMS layer sends itself (when the bot cannot answer), side by side per
-language. The bot's own answers live in domain.yml, also side by side. Each fits one SMS segment."""
+"""Family-facing texts the SMS layer sends itself (when the bot cannot answer), side by side
+per language. The bot's own answers live in domain.yml, also side by side.
+Each fits in two SMS segments."""
 
 from __future__ import annotations
 

@@ -1,0 +1,120 @@
+"""A family texts the line: Twilio-signed requests through the Flask app to the real Rasa server
+and action server, answered from the database in the family's language."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.db import engine_for, session_factory
+from bot.models import Message, School
+from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL
+
+pytestmark = pytest.mark.e2e
+
+MARKHAM = "1650 E 104th St, Los Angeles, CA 90002"
+
+
+@pytest.fixture(scope="module")
+def client(stack):
+    from webhooks import create_app
+
+    return create_app(stack).test_client()
+
+
+@pytest.fixture
+def sessions(stack):
+    return session_factory(engine_for(stack.database_url))
+
+
+_numbers = iter(range(100, 200))
+
+
+def texting(client, body, from_number=None, form=None):
+    form = form or twilio_sms_form(body, from_number or f"+1323555{next(_numbers):04d}")
+    signature = sign(WEBHOOK_URL, form, TEST_TWILIO_TOKEN)
+    response = client.post(WEBHOOK_URL, data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.text
+    return replies_from_twiml(response.text)
+
+
+def test_english_question_about_markham_gets_its_address_in_english(client):
+    replies = texting(client, "Hi, what is the address of Markham?")
+    assert replies == [f"Markham Middle School is at {MARKHAM}."]
+
+
+def test_spanish_question_about_markham_gets_its_address_in_spanish(client):
+    replies = texting(client, "hola, cual es la direccion de markham?")
+    assert replies == [f"La dirección de Markham Middle School es {MARKHAM}."]
+
+
+def test_the_answer_comes_from_the_database(client, sessions):
+    with sessions() as session:
+        session.execute(update(School).filter_by(slug="gompers").values(address="1 Test Way"))
+        session.commit()
+    assert texting(client, "donde queda gompers") == [
+        "La dirección de Gompers Middle School es 1 Test Way."
+    ]
+
+
+def test_no_school_named_asks_which_then_answers(client):
+    number = "+13235550999"
+    assert texting(client, "where is the school?", number) == [
+        "Which school? For example: Markham, Jordan or Roosevelt."
+    ]
+    assert texting(client, "jordan", number) == [
+        "Jordan High School is at 2265 E 103rd St, Los Angeles, CA 90002."
+    ]
+
+
+def test_an_unknown_school_is_said_so_in_spanish(client):
+    number = "+13235550998"
+    assert texting(client, "donde queda la escuela", number) == [
+        "¿De qué escuela? Por ejemplo: Markham, Jordan o Roosevelt."
+    ]
+    replies = texting(client, "la escuela pikachu", number)
+    assert any("Jordan, Markham, Roosevelt" in reply for reply in replies), replies
+
+
+def test_forged_or_missing_signature_gets_403(client):
+    form = twilio_sms_form("hola", "+13235550100")
+    assert client.post(WEBHOOK_URL, data=form).status_code == 403
+    forged = {"X-Twilio-Signature": sign(WEBHOOK_URL, form, "not-the-token")}
+    assert client.post(WEBHOOK_URL, data=form, headers=forged).status_code == 403
+
+
+def test_same_message_sid_twice_one_answer_one_logged_message(client, sessions):
+    form = twilio_sms_form("where is roosevelt high", "+13235550997")
+    first = texting(client, None, form=form)
+    second = texting(client, None, form=form)
+    assert first == ["Roosevelt High School is at 456 S Mathews St, Los Angeles, CA 90033."]
+    assert second == []
+    with sessions() as session:
+        logged = session.execute(select(Message).filter_by(twilio_sid=form["MessageSid"])).all()
+        assert len(logged) == 1
+        inbound = logged[0][0]
+        assert (inbound.intent, inbound.language) == ("ask_school_info", "en")
+        assert inbound.confidence > 0.5
+
+
+def test_health_reports_rasa_and_action_server_up(client):
+    checks = client.get("/healthz").get_json()["checks"]
+    assert checks["database"]["ok"] and checks["rasa"]["ok"] and checks["action_server"]["ok"]
+    assert checks["worker"]["ok"] is False  # no worker in this stack: reported, not hidden
+
+
+def test_bot_sms_try_reaches_the_running_web_process(stack):
+    bot = Path(sys.executable).with_name("bot")
+    result = subprocess.run(
+        [str(bot), "sms", "try", "hola, donde queda markham?", "--url",
+         f"http://127.0.0.1:{stack.port}/twilio/sms"],
+        capture_output=True, text=True, timeout=60,
+        env={"TWILIO_AUTH_TOKEN": TEST_TWILIO_TOKEN, "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"La dirección de Markham Middle School es {MARKHAM}."

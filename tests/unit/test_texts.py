@@ -1,0 +1,53 @@
+"""Every family-facing text exists in both languages and fits in two SMS segments."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.segments import count_segments
+from bot.texts import TEXTS, pick, text
+
+DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+# Realistically long values for the placeholders responses are filled with.
+FILL = {
+    "school": "la escuela secundaria de mi hijo",
+    "school_name": "Math, Science and Technology Magnet Academy at Roosevelt High",
+    "address": "1541 Wilshire Blvd, Suite 200, Los Angeles, CA 90017",
+    "phone": "(213) 555-0100",
+    "examples": "Jordan, Markham, Roosevelt",
+}
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS))
+def test_sms_layer_texts_exist_in_both_languages_and_fit(key):
+    for language in ("en", "es"):
+        assert TEXTS[key][language].strip()
+        assert count_segments(TEXTS[key][language]).segments <= 2
+
+
+@pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))
+def test_every_bot_response_has_a_spanish_and_an_english_variant(name):
+    variants = DOMAIN["responses"][name]
+    spanish = [
+        v
+        for v in variants
+        if v.get("condition") == [{"type": "slot", "name": "language", "value": "es"}]
+    ]
+    default = [v for v in variants if not v.get("condition")]
+    assert len(spanish) == 1 and len(default) == 1, "one es variant and one unconditional (en)"
+    for variant in spanish + default:
+        filled = variant["text"].format(**FILL)
+        assert count_segments(filled).segments <= 2, filled
+
+
+def test_pick_falls_back_to_the_other_language():
+    assert pick({"en": "Hi", "es": "Hola"}, "es") == "Hola"
+    assert pick({"en": "Hi"}, "es") == "Hi"
+    assert pick({"es": "Hola"}, "en") == "Hola"
+    assert pick({}, "en") == ""
+    assert pick(None, "es") == ""
+
+
+def test_text_by_key():
+    assert text("no_text", "es").startswith("Solo podemos")
