@@ -54,8 +54,8 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check bot webhooks actions tests
-	$(BIN)/ruff format --check bot webhooks actions tests
+	$(BIN)/ruff check bot webhooks actions tests bench
+	$(BIN)/ruff format --check bot webhooks actions tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
