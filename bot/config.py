@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -47,7 +47,6 @@ class Settings:
     huey_path: Path
     var_dir: Path
     testing: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def twilio_webhook_enabled(self) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .language import guess_language
-from .models import Contact, utcnow
+from .models import Contact
 
 
 def find_or_create_by_phone(session: Session, phone: str, valid: bool) -> Contact:
@@ -33,5 +33,4 @@ def choose_language(contact: Contact, text: str, default: str) -> str:
     language = guess_language(text) or contact.language or default
     contact.language = language
     contact.language_source = Contact.LANGUAGE_DETECTED
-    contact.last_seen_at = utcnow()
     return language

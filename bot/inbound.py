@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from .contacts import choose_language, find_or_create_by_phone
 from .conversations import bot_is_paused, current_conversation, find_by_twilio_sid, log_message
 from .db import session_scope
-from .models import Message
+from .models import Message, utcnow
 from .phone import mask, to_e164
 from .rasa_client import BotTurn, RasaClient, RasaUnavailable
 from .texts import text
@@ -45,6 +45,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str):
     contact = find_or_create_by_phone(
         session, e164 or (inbound.phone or "").strip()[:40] or "unknown", valid=e164 is not None
     )
+    contact.last_seen_at = utcnow()
     conversation = current_conversation(session, contact, inbound.channel)
     language = choose_language(contact, inbound.body, default_language)
     message = log_message(

@@ -95,12 +95,12 @@ def _check_placeholders(record: dict, where: str) -> None:
             raise SeedError(f"{where}: placeholder '{name}' is not a field of this record")
 
 
-def _check_translated(record: dict, names: tuple[str, ...], where: str) -> None:
-    for name in names:
+def _check_translated(record: dict, where: str, required=(), optional=()) -> None:
+    """Translated fields need an English and a Spanish text; optional ones may be left out."""
+    placeholders = record.get("placeholders") or []
+    for name in (*required, *optional):
         value = record.get(name)
-        if value is None and name in (record.get("placeholders") or []):
-            continue
-        if value is None and name not in ("title", "name", "summary"):
+        if value is None and (name in optional or name in placeholders):
             continue
         if not isinstance(value, dict) or any(not value.get(lang) for lang in LANGUAGES):
             raise SeedError(f"{where}: '{name}' needs both an 'en' and an 'es' text")
@@ -140,7 +140,7 @@ def seed_database(session: Session, seed_dir: Path = SEED_DIR) -> SeedReport:
 
     organization = dict(loader.read("partnership.yaml", "organization"))
     _check_placeholders(organization, "partnership.yaml organization")
-    _check_translated(organization, ("about",), "partnership.yaml organization")
+    _check_translated(organization, "partnership.yaml organization", optional=("about",))
     loader.upsert(Organization, "organization", organization, "partnership.yaml organization")
     for i, record in enumerate(loader.read("partnership.yaml", "neighborhoods")):
         loader.upsert(Neighborhood, "neighborhood", record, f"partnership.yaml neighborhoods[{i}]")
@@ -167,13 +167,13 @@ def seed_database(session: Session, seed_dir: Path = SEED_DIR) -> SeedReport:
     for i, raw in enumerate(loader.read("programs.yaml", "programs")):
         where = f"programs.yaml programs[{i}]"
         _check_placeholders(raw, where)
-        _check_translated(raw, ("name", "summary"), where)
+        _check_translated(raw, where, required=("name", "summary"))
         loader.upsert(Program, "program", raw, where)
 
     for i, raw in enumerate(loader.read("parent_college_sessions.yaml", "sessions")):
         where = f"parent_college_sessions.yaml sessions[{i}]"
         _check_placeholders(raw, where)
-        _check_translated(raw, ("title",), where)
+        _check_translated(raw, where, required=("title",))
         record = _with_places(loader, raw, where)
         if record.get("language") not in ("en", "es", "both"):
             raise SeedError(f"{where}: 'language' must be en, es or both")
@@ -182,7 +182,7 @@ def seed_database(session: Session, seed_dir: Path = SEED_DIR) -> SeedReport:
     for i, raw in enumerate(loader.read("events.yaml", "events")):
         where = f"events.yaml events[{i}]"
         _check_placeholders(raw, where)
-        _check_translated(raw, ("title", "description"), where)
+        _check_translated(raw, where, required=("title",), optional=("description",))
         loader.upsert(Event, "event", _with_places(loader, raw, where), where)
 
     return loader.report

@@ -11,6 +11,7 @@ from flask import Flask
 from bot.config import Settings, load_settings
 from bot.db import engine_for, session_factory
 from bot.rasa_client import RasaClient
+from bot.worker import make_huey
 
 from .services import Services
 
@@ -22,11 +23,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["TESTING"] = settings.testing
-    app.extensions["family_line"] = services or Services(
-        settings=settings,
-        sessions=session_factory(engine_for(settings.database_url)),
-        rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
-    )
+    if services is None:
+        engine = engine_for(settings.database_url)
+        services = Services(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
+            huey=make_huey(settings),
+        )
+    app.extensions["family_line"] = services
     if not settings.twilio_webhook_enabled:
         # Loud, not silent: without the token no signature can be checked, so every request to
         # /twilio/* is refused rather than trusted.

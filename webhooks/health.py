@@ -6,7 +6,7 @@ import requests
 from flask import Blueprint, jsonify
 
 from bot.db import ping
-from bot.worker import HEARTBEAT_STALE_AFTER, last_heartbeat_age, make_huey
+from bot.worker import HEARTBEAT_STALE_AFTER, last_heartbeat_age
 
 from .services import services
 
@@ -14,7 +14,7 @@ bp = Blueprint("health", __name__)
 
 
 def _database() -> dict:
-    ping(services().sessions.kw["bind"])
+    ping(services().engine)
     return {"ok": True}
 
 
@@ -31,7 +31,7 @@ def _action_server() -> dict:
 
 
 def _worker() -> dict:
-    age = last_heartbeat_age(make_huey(services().settings))
+    age = last_heartbeat_age(services().huey)
     if age is None:
         return {"ok": False, "error": "no heartbeat yet (is `bot worker` running?)"}
     return {"ok": age < HEARTBEAT_STALE_AFTER, "last_heartbeat_seconds_ago": round(age)}

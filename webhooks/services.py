@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from huey import Huey
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
@@ -14,8 +16,10 @@ from bot.rasa_client import RasaClient
 @dataclass
 class Services:
     settings: Settings
+    engine: Engine
     sessions: sessionmaker
     rasa: RasaClient
+    huey: Huey  # only read here (the worker's heartbeat); tasks are queued on it later
 
 
 def services() -> Services:
