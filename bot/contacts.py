@@ -6,8 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .config import LANGUAGES
 from .language import guess_language
 from .models import Contact
+
+# How sure the detector must be to move a family to the other language mid-conversation;
+# a first message only needs the likelier of the two.
+SWITCH_CONFIDENCE = 0.8
 
 
 def find_or_create_by_phone(session: Session, phone: str, valid: bool) -> Contact:
@@ -25,12 +30,27 @@ def find_or_create_by_phone(session: Session, phone: str, valid: bool) -> Contac
 
 
 def choose_language(contact: Contact, text: str, default: str) -> str:
-    """An explicit choice wins; else what the text says; else the last language used; else default.
+    """The language to answer this text in, remembered on the contact (sticky):
 
-    Remembers the result on the contact, so an ambiguous next text ("ok") keeps it."""
+    - an explicit choice (change_language) wins and stays;
+    - a text that does not show its language ("ok", "👍", "12", a name) keeps the current one;
+    - a confident detection of the other language switches."""
     if contact.language and contact.language_source == Contact.LANGUAGE_EXPLICIT:
         return contact.language
-    language = guess_language(text) or contact.language or default
+    if contact.language:
+        language = guess_language(text, min_confidence=SWITCH_CONFIDENCE) or contact.language
+    else:
+        language = guess_language(text) or default
     contact.language = language
     contact.language_source = Contact.LANGUAGE_DETECTED
     return language
+
+
+def choose_language_explicitly(contact: Contact, requested: str | None) -> str:
+    """A family asked for a language. Without a named one ("can we switch?"), the other one."""
+    if requested not in LANGUAGES:
+        current = contact.language if contact.language in LANGUAGES else LANGUAGES[0]
+        requested = next(lang for lang in LANGUAGES if lang != current)
+    contact.language = requested
+    contact.language_source = Contact.LANGUAGE_EXPLICIT
+    return requested

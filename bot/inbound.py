@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from .contacts import choose_language, find_or_create_by_phone
+from .contacts import choose_language, choose_language_explicitly, find_or_create_by_phone
 from .conversations import bot_is_paused, current_conversation, find_by_twilio_sid, log_message
 from .db import session_scope
 from .models import Message, utcnow
 from .phone import mask, to_e164
-from .rasa_client import BotTurn, RasaClient, RasaUnavailable
+from .rasa_client import RasaClient, RasaUnavailable, Understanding
 from .texts import text
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,24 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str):
     return contact, conversation, message, language
 
 
-def _ask_bot(rasa: RasaClient, public_id: str, inbound: InboundMessage, language: str) -> BotTurn:
+# Intents the web process acts on itself, before Rasa answers.
+CHANGE_LANGUAGE = "change_language"
+TALK_TO_HUMAN = "talk_to_human"
+
+
+def _ask_bot(rasa: RasaClient, contact, conversation, inbound: InboundMessage, language: str):
+    """The bot's turn: returns the replies, what the model read, and the language answered in."""
     if not inbound.body.strip():
-        return BotTurn(replies=[text("no_text", language)])
-    return rasa.converse(
-        public_id, inbound.body, {"language": language, "channel": inbound.channel}
-    )
+        return [text("no_text", language)], Understanding(), language
+    deadline = rasa.deadline()
+    understanding = rasa.parse(inbound.body, deadline)
+    if understanding.intent == CHANGE_LANGUAGE:
+        language = choose_language_explicitly(contact, understanding.entity("language"))
+    elif understanding.intent == TALK_TO_HUMAN:
+        conversation.needs_staff = True
+    metadata = {"language": language, "channel": inbound.channel}
+    replies = rasa.reply(contact.public_id, inbound.body, metadata, deadline)
+    return replies, understanding, language
 
 
 def handle_inbound(
@@ -85,23 +97,23 @@ def handle_inbound(
             # The same MessageSid arrived twice at once; the other request answers it.
             session.rollback()
             return InboundResult(duplicate=True)
-        result = InboundResult(language=language, message_id=message.id)
         log.info("inbound %s from %s (%s)", message.id, mask(contact.phone), language)
 
         if bot_is_paused(conversation):
-            return result  # staff are answering this family; the console shows the message
+            return InboundResult(language=language, message_id=message.id)
 
+        sender = Message.SENDER_BOT
         try:
-            turn = _ask_bot(rasa, contact.public_id, inbound, language)
+            replies, understanding, language = _ask_bot(
+                rasa, contact, conversation, inbound, language
+            )
         except RasaUnavailable as error:
             log.warning("bot unavailable for message %s: %s", message.id, error)
             conversation.needs_staff = True
-            turn = BotTurn(replies=[text("apology_bot_unavailable", language)])
+            replies, understanding = [text("apology_bot_unavailable", language)], Understanding()
             sender = Message.SENDER_SYSTEM
-        else:
-            sender = Message.SENDER_BOT
-        message.intent, message.confidence = turn.intent, turn.confidence
-        for reply in turn.replies:
+        message.intent, message.confidence = understanding.intent, understanding.confidence
+        for reply in replies:
             log_message(
                 session,
                 conversation,
@@ -109,8 +121,7 @@ def handle_inbound(
                 sender=sender,
                 body=reply,
                 language=language,
-                intent=turn.intent,
-                confidence=turn.confidence,
+                intent=understanding.intent,
+                confidence=understanding.confidence,
             )
-        result.replies = turn.replies
-        return result
+        return InboundResult(replies=replies, language=language, message_id=message.id)

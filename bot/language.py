@@ -1,12 +1,14 @@
 """Which language a family wrote in: English or Spanish, nothing else.
 
-Statistical detectors misread short SMS: "hola" or "ok gracias" are too short for n-gram statistics,
+Statistical detectors misread short SMS: "ok gracias" or "si" are too short for n-gram statistics,
 and proper names ("Parent College", "Roosevelt") pull Spanish texts toward English. So names are
 removed first, then words that only one of the two languages uses decide, and only when they do not,
-langdetect restricted to en/es (seeded, so the same text always gets the same answer)."""
+lingua restricted to English and Spanish (deterministic; its models ship inside the package).
+bench/langid.py measures this against plain langdetect and plain lingua."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
@@ -40,32 +42,70 @@ PROPER_NAMES = (
     "lausd",
 )
 
+# Frequent words, SMS spellings and shorthand that belong to one of the two languages only.
+# Words both languages use ("no", "me", "son", "a", "come", "once", "red", "plan") are in neither.
 SPANISH_WORDS = frozenset(
     """
-    hola buenas buenos dias tardes noches gracias grax porfa porfavor favor quiero quisiera kiero
-    necesito donde esta queda cuando cual cuales como que q xq porque por para pero tambien
-    escuela escuelas hijo hija hijos hijas mi mis su sus tengo tiene tienen hay es son el la los
-    las una uno unos del al con sin sobre puedo puede pueden hablar ayuda informacion direccion
-    telefono horario hora horas clases clase padres madre padre familia sabado domingo manana hoy
-    si claro bueno adios luego hasta nos vemos usted ustedes yo soy estoy eres sabes saber
-    inscribirme inscribir registrarme cancelar programa programas eventos evento junta juntas
-    numero gratis ninos nino ingles espanol calle secundaria preparatoria primaria cuanto cuesta
+    hola ola buenas buenos dias dia tardes noches gracias grasias grax porfa porfavor favor
+    quiero quisiera kiero necesito nesecito ocupo donde esta estan queda cuando cuanto cuantos
+    cual cuales como que q xq pq porque por para pero tambien tmb pues entonces ahorita ahora
+    escuela escuelas hijo hija hijos hijas nino nina ninos ninas mis sus tengo tiene tienen
+    tenemos hay es el la los las una uno unos unas del al con sin sobre puedo puede pueden
+    podemos hablar ayuda ayudar informacion direccion telefono horario hora horas clase
+    clases padres madre padre mama papa familia sabado domingo lunes martes miercoles jueves
+    viernes manana hoy ayer si claro bueno buena adios luego hasta nos vemos usted ustedes yo
+    soy estoy eres sabes saber ya listo mande mandeme oiga oye disculpe perdon voy vas va vamos
+    tarde temprano mas menos muy mucho muchas muchos algo nada todo todos esto eso ese esa
+    aqui aki alli ahi alguien nadie pasa paso hice hizo hacer hace entendi cerro abre abierto
+    cerrado llega llego pide dijo digo dice inscribirme inscribir registrarme registre cancelar
+    programa programas eventos evento junta juntas reunion numero gratis ingles espanol calle
+    secundaria preparatoria primaria cuesta llamar llame llamen mi tu te le les lo se su
+    dale orale simon pa pal sera estara felicidades feliz bendiciones gusto igual
     """.split()
 )
 
 ENGLISH_WORDS = frozenset(
     """
-    hi hello hey thanks thank thx ty please pls plz want need where what when which how why
-    school schools son daughter kids child children my his her their have has is are the a an
-    of with without about can could speak talk help information address phone hours time class
-    classes parents mother father family saturday sunday tomorrow today yes yeah yep sure bye
-    goodbye see you i im i'm am your know sign up register cancel program programs events event
-    meeting meetings number free english spanish street middle high elementary much cost does do
+    hi hello hey thanks thank thx thnx tnx thnks ty please pls plz pleace want wanna need
+    where what whats when which how why who school schools daughter kid kids child children
+    my his her their our your you u ur youre im i'm am i is are was were the an of with
+    without about can could would should will cant can't dont don't didnt did do does done
+    speak talk help information address phone hours time class classes parents parent mother
+    father mom dad family saturday sunday monday tuesday wednesday thursday friday tomorrow
+    tmrw tmr today yesterday yes yeah yep yup nope sure bye goodbye see know sign up register
+    cancel program programs events event meeting meetings number free english spanish street
+    middle high elementary much cost just still open closed sent send got get go going
+    late early more less very some any anything nothing all this that there here someone
+    call email principal teacher sorry wrong good great again already it its
+    it's be been have has had at on in for from to too and or but if then they them he she
+    we us fine right now later tonight morning afternoon evening night
     """.split()
 )
 
 _lock = threading.Lock()
-_factory = None
+_detector = None
+
+
+def _lingua():
+    """Built once per process (it loads its models); never at import time."""
+    global _detector
+    with _lock:
+        if _detector is None:
+            from lingua import Language, LanguageDetectorBuilder
+
+            _detector = LanguageDetectorBuilder.from_languages(
+                Language.ENGLISH, Language.SPANISH
+            ).build()
+        return _detector
+
+
+def lingua_confidences(text: str) -> dict[str, float]:
+    """lingua restricted to English and Spanish: {"en": p, "es": 1 - p}."""
+    codes = {"ENGLISH": "en", "SPANISH": "es"}
+    return {
+        codes[value.language.name]: value.value
+        for value in _lingua().compute_language_confidence_values(text)
+    }
 
 
 def _fold(text: str) -> str:
@@ -87,51 +127,42 @@ def _words(folded: str) -> list[str]:
     return re.findall(r"[a-z']+", folded)
 
 
-def _langdetect_probabilities(text: str) -> dict[str, float]:
-    global _factory
-    from langdetect.detector_factory import DetectorFactory, init_factory
-    from langdetect.lang_detect_exception import LangDetectException
-
-    with _lock:
-        if _factory is None:
-            DetectorFactory.seed = 0
-            init_factory()
-            from langdetect import detector_factory
-
-            _factory = detector_factory._factory
-        detector = _factory.create()
-    # Priors of zero for every other language restrict the answer to these two.
-    detector.set_prior_map({"en": 0.5, "es": 0.5})
-    detector.append(text)
-    try:
-        return {lang.lang: lang.prob for lang in detector.get_probabilities()}
-    except LangDetectException:
-        return {}
+# Tokens that carry no language on their own ("ok", "k", "lol"): a text of only these is undecided.
+NEUTRAL = frozenset("ok okay k kk no lol jaja haha hmm mm bye wifi internet".split())
+# How much one cue word moves the log-odds, against lingua's own reading (tuned on the dev set).
+CUE_WEIGHT = 1.5
+MARKS_WEIGHT = 3.0
 
 
-def guess_language(text: str, min_confidence: float = 0.9) -> str | None:
-    """ "en" or "es" when the text says so, None when it does not ("ok", "👍", "12", a name)."""
+def spanish_probability(text: str) -> float | None:
+    """P(Spanish) for a text, or None when the text shows no language at all."""
     if not text or not text.strip():
         return None
     folded = _without_names(_fold(text))
     words = _words(folded)
-    if not words:
-        return "es" if _has_spanish_marks(text) else None
-    spanish = sum(word in SPANISH_WORDS for word in words) + 2 * _has_spanish_marks(text)
-    english = sum(word in ENGLISH_WORDS for word in words)
-    if spanish != english and max(spanish, english) >= 1:
-        # Cue words decide when one side clearly leads; "my son is enfermo" leads neither way
-        # (1 to 1 + 1), which is left to the statistics below.
-        if spanish >= 2 * english or english >= 2 * spanish:
-            return "es" if spanish > english else "en"
-    if len(" ".join(words)) < 3:
+    meaningful = [w for w in words if w not in NEUTRAL]
+    marks = _has_spanish_marks(text)
+    if not meaningful and not marks:
         return None
-    probabilities = _langdetect_probabilities(" ".join(words))
-    best = max(LANGUAGES, key=lambda lang: probabilities.get(lang, 0.0))
-    if probabilities.get(best, 0.0) >= min_confidence:
-        return best
-    if spanish != english:
-        return "es" if spanish > english else "en"
+    spanish = sum(w in SPANISH_WORDS for w in meaningful)
+    english = sum(w in ENGLISH_WORDS for w in meaningful)
+    p_es = lingua_confidences(" ".join(words)).get("es", 0.5) if meaningful else 0.5
+    p_es = min(max(p_es, 0.01), 0.99)
+    log_odds = math.log(p_es / (1 - p_es))
+    log_odds += CUE_WEIGHT * (spanish - english) + MARKS_WEIGHT * marks
+    return 1 / (1 + math.exp(-log_odds))
+
+
+def guess_language(text: str, min_confidence: float = 0.5) -> str | None:
+    """ "en" or "es" when the text says so with at least `min_confidence`; None when it does not
+    ("ok", "👍", "12", a school's name, or a reading too close to call)."""
+    p_es = spanish_probability(text)
+    if p_es is None:
+        return None
+    if p_es >= max(min_confidence, 0.5) and p_es != 0.5:
+        return "es"
+    if 1 - p_es >= max(min_confidence, 0.5) and p_es != 0.5:
+        return "en"
     return None
 
 

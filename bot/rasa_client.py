@@ -15,10 +15,16 @@ class RasaUnavailable(RuntimeError):
 
 
 @dataclass
-class BotTurn:
-    replies: list[str] = field(default_factory=list)
+class Understanding:
+    """What the NLU model read in a message."""
+
     intent: str | None = None
     confidence: float | None = None
+    entities: list[dict] = field(default_factory=list)
+
+    def entity(self, name: str) -> str | None:
+        values = [e.get("value") for e in self.entities if e.get("entity") == name]
+        return str(values[-1]) if values and values[-1] is not None else None
 
 
 class RasaClient:
@@ -27,21 +33,29 @@ class RasaClient:
         self.timeout = timeout
         self.http = http or requests.Session()
 
-    def converse(self, sender_id: str, text: str, metadata: dict) -> BotTurn:
-        deadline = time.monotonic() + self.timeout
-        # What the model understood, for the message log. The tracker's `latest_message` cannot
-        # be used for this: Rasa hides user turns inside a form's happy path from it.
+    def deadline(self) -> float:
+        """One budget for all the calls that answer one message."""
+        return time.monotonic() + self.timeout
+
+    def parse(self, text: str, deadline: float) -> Understanding:
+        # Asked separately from the reply: Rasa's tracker hides user turns inside a form's happy
+        # path from `latest_message`, so it cannot tell what this message was read as.
         parsed = self._call("POST", "/model/parse", deadline, json={"text": text})
         intent = parsed.get("intent") or {}
+        return Understanding(
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            entities=list(parsed.get("entities") or []),
+        )
+
+    def reply(self, sender_id: str, text: str, metadata: dict, deadline: float) -> list[str]:
         payload = {"sender": sender_id, "message": text, "metadata": metadata}
         answer = self._call("POST", "/webhooks/rest/webhook", deadline, json=payload)
         replies = [item["text"] for item in answer if isinstance(item, dict) and item.get("text")]
         if not replies:
             # Rasa answers 200 with nothing when a custom action failed: the family must not wait.
             raise RasaUnavailable("Rasa returned no reply")
-        return BotTurn(
-            replies=replies, intent=intent.get("name"), confidence=intent.get("confidence")
-        )
+        return replies
 
     def status(self) -> dict:
         return self._call("GET", "/status", time.monotonic() + min(self.timeout, 3.0))

@@ -15,6 +15,8 @@ class FakeRasa:
     def __init__(self):
         self.mode = "echo"  # "echo" | "empty" | "error" | "slow"
         self.delay = 0.0
+        # What /model/parse answers: set by a test to play a given intent.
+        self.parse_result = {"intent": {"name": "greet", "confidence": 0.93}, "entities": []}
         self.received: list[dict] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -49,7 +51,7 @@ class FakeRasa:
                 if fake.mode == "error":
                     return self._send(500, {"error": "boom"})
                 if self.path == "/model/parse":
-                    return self._send(200, {"intent": {"name": "greet", "confidence": 0.93}})
+                    return self._send(200, {"text": payload["text"], **fake.parse_result})
                 fake.received.append(payload)
                 if fake.mode == "empty":
                     return self._send(200, [])

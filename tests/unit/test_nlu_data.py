@@ -36,3 +36,61 @@ def test_domain_intents_come_from_the_contract():
         text = contract.read_text(encoding="utf-8")
         for name in names:
             assert f"| {name} |" in text, name
+
+
+def test_every_program_alias_is_a_synonym_of_its_slug():
+    synonyms = {}
+    for item in _load("nlu_data/programs.yml")["nlu"]:
+        if "synonym" in item:
+            for line in item["examples"].splitlines():
+                synonyms[line.strip("- ").strip()] = item["synonym"]
+    for program in _load("seed/programs.yaml")["programs"]:
+        for alias in program["aliases"]:
+            assert synonyms.get(alias) == program["slug"], (program["slug"], alias)
+
+
+def _examples(path):
+    """{intent: [text without entity markup]} for a Rasa YAML training-data file."""
+    import re
+
+    found = {}
+    for item in _load(path)["nlu"]:
+        if "intent" in item:
+            lines = [line[2:] for line in item["examples"].splitlines() if line.startswith("- ")]
+            plain = [re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", t) for t in lines]
+            found.setdefault(item["intent"], []).extend(plain)
+    return found
+
+
+def _normal(text):
+    import re
+
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def test_enough_training_examples_per_intent_and_language():
+    for language in ("en", "es"):
+        for intent, texts in _examples(f"nlu_data/{language}/nlu.yml").items():
+            assert len(set(texts)) >= 40, (language, intent, len(set(texts)))
+
+
+def test_held_out_set_covers_every_intent_with_enough_examples():
+    domain_intents = set(_load("domain.yml")["intents"])
+    for language in ("en", "es"):
+        held_out = _examples(f"tests/nlu/{language}.yml")
+        assert set(held_out) == domain_intents, language
+        for intent, texts in held_out.items():
+            assert len(set(texts)) >= 15, (language, intent, len(set(texts)))
+
+
+def test_held_out_messages_never_appear_in_training_data():
+    training = {
+        _normal(text)
+        for language in ("en", "es")
+        for texts in _examples(f"nlu_data/{language}/nlu.yml").values()
+        for text in texts
+    }
+    for language in ("en", "es"):
+        for texts in _examples(f"tests/nlu/{language}.yml").values():
+            leaked = [t for t in texts if _normal(t) in training]
+            assert not leaked, (language, leaked)

@@ -206,3 +206,44 @@ def test_one_contact_one_conversation_for_many_messages(post_sms, sessions):
     with sessions() as session:
         count = session.execute(select(func.count()).select_from(Conversation)).scalar_one()
         assert count == 2
+
+
+def _plays(fake_rasa, intent, **entities):
+    fake_rasa.parse_result = {
+        "intent": {"name": intent, "confidence": 0.99},
+        "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+    }
+
+
+def test_asking_for_english_switches_and_the_choice_stays(post_sms, fake_rasa, sessions):
+    post_sms("hola buenas tardes")
+    _plays(fake_rasa, "change_language", language="en")
+    post_sms("english please")
+    assert fake_rasa.received[-1]["metadata"]["language"] == "en"
+    _plays(fake_rasa, "ask_school_info")
+    post_sms("donde queda la escuela de mi hijo")  # Spanish text, but the family chose English
+    assert fake_rasa.received[-1]["metadata"]["language"] == "en"
+    with sessions() as session:
+        contact = session.execute(select(Contact)).scalar_one()
+        assert (contact.language, contact.language_source) == ("en", "explicit")
+
+
+def test_asking_to_switch_without_naming_a_language_toggles(post_sms, fake_rasa):
+    post_sms("hello there, good morning")
+    _plays(fake_rasa, "change_language")
+    post_sms("can we switch languages")
+    assert fake_rasa.received[-1]["metadata"]["language"] == "es"
+
+
+def test_a_confident_detection_of_the_other_language_switches(post_sms, fake_rasa):
+    post_sms("hello, where is jordan high")
+    post_sms("necesito ayuda con el internet de mi casa por favor")
+    assert fake_rasa.received[-1]["metadata"]["language"] == "es"
+
+
+def test_asking_for_a_person_marks_the_conversation_for_staff(post_sms, fake_rasa, sessions):
+    _plays(fake_rasa, "talk_to_human")
+    response, _ = post_sms("quiero hablar con una persona")
+    assert replies_from_twiml(response.text)  # the bot still confirms
+    with sessions() as session:
+        assert session.execute(select(Conversation)).scalar_one().needs_staff

@@ -1,0 +1,150 @@
+"""How well the NLU model reads families' messages, measured on the held-out set in tests/nlu/.
+
+Used by `make nlu-eval` (which fails under a floor) and bench/nlu_pipelines.py (which compares
+pipelines). Rasa is imported only when a model is evaluated."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import LANGUAGES
+from .training import PROJECT
+
+HELD_OUT = PROJECT / "tests" / "nlu"
+FALLBACK = "nlu_fallback"
+
+
+@dataclass
+class Prediction:
+    text: str
+    intent: str  # the true label
+    predicted: str  # the best intent other than nlu_fallback
+    confidence: float
+    entities: set[tuple[str, str]]  # true (entity, value) pairs
+    predicted_entities: set[tuple[str, str]]
+
+    def behaves_as(self, threshold: float) -> str:
+        """What the bot acts on: nlu_fallback below the FallbackClassifier threshold."""
+        return self.predicted if self.confidence >= threshold else FALLBACK
+
+
+@dataclass
+class LanguageScore:
+    language: str
+    examples: int
+    accuracy: float
+    macro_f1: float
+    fallback_rate: float
+    entity_f1: float
+    confused: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def load_examples(language: str, folder: Path = HELD_OUT) -> list[tuple[str, str, set]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(folder / f"{language}.yml"))
+    return [
+        (message.get("text"), message.get("intent"), _entity_pairs(message.get("entities", [])))
+        for message in data.intent_examples
+    ]
+
+
+def _entity_pairs(entities: list[dict]) -> set[tuple[str, str]]:
+    return {(e["entity"], str(e.get("value", e.get("text")))) for e in entities}
+
+
+def _quiet_rasa() -> None:
+    # Rasa logs every parse at debug level through structlog; an evaluation prints its own table.
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+
+
+def predict(model_path: Path, examples: list[tuple[str, str, set]]) -> list[Prediction]:
+    from rasa.core.agent import Agent
+
+    _quiet_rasa()
+
+    agent = Agent.load(str(model_path))
+
+    async def run() -> list[Prediction]:
+        out = []
+        for text, intent, entities in examples:
+            parsed = await agent.parse_message(text)
+            ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
+            best = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+            found = _entity_pairs(parsed.get("entities", []))
+            out.append(Prediction(text, intent, best["name"], best["confidence"], entities, found))
+        return out
+
+    return asyncio.run(run())
+
+
+def _macro_f1(truth: list[str], guess: list[str]) -> float:
+    labels = sorted(set(truth))
+    scores = []
+    for label in labels:
+        tp = sum(t == label and g == label for t, g in zip(truth, guess, strict=True))
+        fp = sum(t != label and g == label for t, g in zip(truth, guess, strict=True))
+        fn = sum(t == label and g != label for t, g in zip(truth, guess, strict=True))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores)
+
+
+def _entity_f1(predictions: list[Prediction]) -> float:
+    tp = sum(len(p.entities & p.predicted_entities) for p in predictions)
+    fp = sum(len(p.predicted_entities - p.entities) for p in predictions)
+    fn = sum(len(p.entities - p.predicted_entities) for p in predictions)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def score(language: str, predictions: list[Prediction], threshold: float) -> LanguageScore:
+    truth = [p.intent for p in predictions]
+    acted = [p.behaves_as(threshold) for p in predictions]
+    confused = Counter((t, g) for t, g in zip(truth, acted, strict=True) if t != g)
+    return LanguageScore(
+        language=language,
+        examples=len(predictions),
+        accuracy=sum(t == g for t, g in zip(truth, acted, strict=True)) / len(truth),
+        macro_f1=_macro_f1(truth, acted),
+        fallback_rate=sum(g == FALLBACK for g in acted) / len(acted),
+        entity_f1=_entity_f1(predictions),
+        confused=[(t, g, n) for (t, g), n in confused.most_common(5)],
+    )
+
+
+def fallback_threshold(config_path: Path = PROJECT / "config.yml") -> float:
+    import yaml
+
+    pipeline = yaml.safe_load(config_path.read_text(encoding="utf-8"))["pipeline"]
+    found = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
+    return float(found[0].get("threshold", 0.3)) if found else 0.0
+
+
+def evaluate(model_path: Path, threshold: float, languages=LANGUAGES) -> dict[str, LanguageScore]:
+    return {
+        language: score(language, predict(model_path, load_examples(language)), threshold)
+        for language in languages
+    }
+
+
+def format_scores(scores: dict[str, LanguageScore]) -> str:
+    lines = [f"{'language':<10}{'n':>5}{'accuracy':>10}{'macro-F1':>10}{'fallback':>10}"
+             f"{'entity-F1':>11}"]  # fmt: skip
+    for s in scores.values():
+        lines.append(
+            f"{s.language:<10}{s.examples:>5}{s.accuracy:>10.3f}{s.macro_f1:>10.3f}"
+            f"{s.fallback_rate:>10.3f}{s.entity_f1:>11.3f}"
+        )
+    for s in scores.values():
+        pairs = ", ".join(f"{t} -> {g} ({n})" for t, g, n in s.confused) or "none"
+        lines.append(f"most confused ({s.language}): {pairs}")
+    return "\n".join(lines)
