@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 # `make nlu-eval` fails when either language's macro-F1 on the held-out set is under this floor,
 # or Spanish trails English by more than NLU_MAX_GAP (figures and their history: docs/nlu.md).
-NLU_FLOOR ?= 0.93
+NLU_FLOOR ?= 0.94
 NLU_MAX_GAP ?= 0.02
 
 help:

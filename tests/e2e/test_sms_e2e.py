@@ -118,3 +118,34 @@ def test_bot_sms_try_reaches_the_running_web_process(stack):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"La dirección de Markham Middle School es {MARKHAM}."
+
+
+def test_a_family_that_asks_for_english_keeps_english(client, sessions):
+    number = "+13235550996"
+    assert texting(client, "hola buenos dias", number) == [
+        "¡Hola! Soy el asistente de Partnership for LA Schools. Pregúnteme por una escuela, "
+        "eventos o programas."
+    ]
+    assert texting(client, "en ingles por favor", number) == [
+        "OK, I'll write to you in English from now on."
+    ]
+    # Written in Spanish, answered in English: the family's explicit choice stays.
+    assert texting(client, "donde queda markham", number) == [
+        f"Markham Middle School is at {MARKHAM}."
+    ]
+
+
+def test_asking_for_a_person_leaves_the_conversation_waiting_for_staff(client, sessions):
+    from bot.models import Contact, Conversation
+
+    number = "+13235550995"
+    replies = texting(client, "quiero hablar con una persona por favor", number)
+    assert replies == [
+        "Listo, le pasé su mensaje a nuestro equipo. Una persona le responderá en horario de "
+        "oficina."
+    ]
+    with sessions() as session:
+        conversation = session.execute(
+            select(Conversation).join(Contact).filter(Contact.phone == number)
+        ).scalar_one()
+        assert conversation.needs_staff
