@@ -11,12 +11,18 @@ def _load(path):
     return yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
 
 
-def test_every_school_alias_is_a_synonym_of_its_short_name():
+def _synonyms(path):
+    """{what families write: canonical value} from a Rasa synonyms file."""
     synonyms = {}
-    for item in _load("nlu_data/schools.yml")["nlu"]:
+    for item in _load(path)["nlu"]:
         if "synonym" in item:
             for line in item["examples"].splitlines():
                 synonyms[line.strip("- ").strip()] = item["synonym"]
+    return synonyms
+
+
+def test_every_school_alias_is_a_synonym_of_its_short_name():
+    synonyms = _synonyms("nlu_data/schools.yml")
     for school in _load("seed/schools.yaml")["schools"]:
         for alias in school["aliases"]:
             assert synonyms.get(alias) == school["short_name"], (school["slug"], alias)
@@ -39,11 +45,7 @@ def test_domain_intents_come_from_the_contract():
 
 
 def test_every_program_alias_is_a_synonym_of_its_slug():
-    synonyms = {}
-    for item in _load("nlu_data/programs.yml")["nlu"]:
-        if "synonym" in item:
-            for line in item["examples"].splitlines():
-                synonyms[line.strip("- ").strip()] = item["synonym"]
+    synonyms = _synonyms("nlu_data/programs.yml")
     for program in _load("seed/programs.yaml")["programs"]:
         for alias in program["aliases"]:
             assert synonyms.get(alias) == program["slug"], (program["slug"], alias)
