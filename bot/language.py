@@ -157,13 +157,10 @@ def guess_language(text: str, min_confidence: float = 0.5) -> str | None:
     """ "en" or "es" when the text says so with at least `min_confidence`; None when it does not
     ("ok", "👍", "12", a school's name, or a reading too close to call)."""
     p_es = spanish_probability(text)
-    if p_es is None:
+    if p_es is None or p_es == 0.5:
         return None
-    if p_es >= max(min_confidence, 0.5) and p_es != 0.5:
-        return "es"
-    if 1 - p_es >= max(min_confidence, 0.5) and p_es != 0.5:
-        return "en"
-    return None
+    language, confidence = ("es", p_es) if p_es > 0.5 else ("en", 1 - p_es)
+    return language if confidence >= min_confidence else None
 
 
 def detect_language(text: str, default: str = "en") -> str:
