@@ -51,7 +51,7 @@ train: venv
 	$(BIN)/bot train
 
 validate: venv
-	$(BIN)/rasa data validate --config config.yml --domain domain.yml --data nlu_data dialogue
+	$(BIN)/rasa data validate --config config.yml --domain domain --data nlu_data dialogue
 
 test: venv validate lint nlu-eval test-stories
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,4 +2,13 @@
 
 Loaded by `rasa run actions --actions actions`; every module here registers its actions."""
 
-from . import language_slot, school_info  # noqa: F401
+from . import (  # noqa: F401
+    clarify,
+    events,
+    handoff,
+    language_slot,
+    programs,
+    registration,
+    school_info,
+    session_start,
+)

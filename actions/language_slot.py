@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 LANGUAGES = ("en", "es")
+CHANGE_LANGUAGE = "change_language"
 
 
 def language_from_metadata(metadata: dict | None) -> str | None:
@@ -24,6 +25,23 @@ class ValidatePredefinedSlots(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         language = language_from_metadata(tracker.latest_message.get("metadata"))
+        if (tracker.latest_message.get("intent") or {}).get("name") == CHANGE_LANGUAGE:
+            # Switched here, before anything answers, so the confirmation and whatever the bot
+            # was asking (a form's next question) come in the new language. The web process
+            # makes the same choice for the contact (bot.contacts.choose_language_explicitly).
+            language = requested_language(tracker, language)
         if language is None or language == tracker.get_slot("language"):
             return {}
         return {"language": language}
+
+
+def requested_language(tracker: Tracker, current: str | None) -> str:
+    """The language named ("en inglés"), else the other one ("can we switch?")."""
+    named = [
+        entity.get("value")
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity") == "language" and entity.get("value") in LANGUAGES
+    ]
+    if named:
+        return named[-1]
+    return next(lang for lang in LANGUAGES if lang != (current or LANGUAGES[0]))

@@ -9,6 +9,11 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 LANGUAGES = ("en", "es")
+# A year: longer is "until staff release it", which is HANDOFF_HOURS=0.
+MAX_HANDOFF_HOURS = 24 * 365
+# Threads per gunicorn worker. A request spends most of its time waiting on Rasa, so threads
+# are cheap concurrency; past a few dozen per worker they only queue on the GIL and the database.
+MAX_WEB_THREADS = 64
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -44,9 +49,21 @@ class Settings:
     rasa_timeout: float
     send_rate_per_second: int
     default_language: str
+    # How long a conversation Rasa handed to staff keeps the bot quiet; 0: until staff release it.
+    handoff_hours: int
+    web_threads: int
     huey_path: Path
     var_dir: Path
     testing: bool = False
+
+    @property
+    def phone_simulator_enabled(self) -> bool:
+        """True on the embedded default only: no Twilio account, and no auth token but the
+        local one `bot env init` writes (tests run with their own)."""
+        if self.twilio_account_sid:
+            return False
+        token = self.twilio_auth_token or ""
+        return not token or token.startswith("local-") or self.testing
 
     @property
     def twilio_webhook_enabled(self) -> bool:
@@ -70,6 +87,15 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
     default_language = env.get("DEFAULT_LANGUAGE") or "es"
     if default_language not in LANGUAGES:
         raise ConfigError(f"DEFAULT_LANGUAGE must be one of {LANGUAGES}, got {default_language!r}")
+    handoff_hours = _int(env, "HANDOFF_HOURS", 24)
+    if not 0 <= handoff_hours <= MAX_HANDOFF_HOURS:
+        raise ConfigError(
+            f"HANDOFF_HOURS must be hours from 1 to {MAX_HANDOFF_HOURS}, or 0 for until staff "
+            f"release the conversation; got {handoff_hours}"
+        )
+    web_threads = _int(env, "WEB_THREADS", 8)
+    if not 1 <= web_threads <= MAX_WEB_THREADS:
+        raise ConfigError(f"WEB_THREADS must be from 1 to {MAX_WEB_THREADS}, got {web_threads}")
     try:
         rasa_timeout = float(env.get("RASA_TIMEOUT") or 10)
     except ValueError:
@@ -96,6 +122,8 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         rasa_timeout=rasa_timeout,
         send_rate_per_second=_int(env, "SEND_RATE_PER_SECOND", 1),
         default_language=default_language,
+        handoff_hours=handoff_hours,
+        web_threads=web_threads,
         huey_path=Path(env.get("HUEY_SQLITE_PATH") or var_dir / "huey.db"),
         var_dir=var_dir,
     )

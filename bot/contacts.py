@@ -16,17 +16,27 @@ SWITCH_CONFIDENCE = 0.8
 
 
 def find_or_create_by_phone(session: Session, phone: str, valid: bool) -> Contact:
-    contact = session.execute(select(Contact).filter_by(phone=phone)).scalar_one_or_none()
+    return _find_or_create(session, {"phone": phone}, phone_valid=valid, consent_source="texted in")
+
+
+def find_or_create_by_web_chat_id(session: Session, web_chat_id: str) -> Contact:
+    return _find_or_create(
+        session, {"web_chat_id": web_chat_id}, phone_valid=False, consent_source="web chat"
+    )
+
+
+def _find_or_create(session: Session, key: dict, **fields) -> Contact:
+    contact = session.execute(select(Contact).filter_by(**key)).scalar_one_or_none()
     if contact is not None:
         return contact
     try:
-        # A savepoint: two first messages from one new number may race; the loser reads the winner.
+        # A savepoint: two first messages from one new sender may race; the loser reads the winner.
         with session.begin_nested():
-            contact = Contact(phone=phone, phone_valid=valid, consent_source="texted in")
+            contact = Contact(**key, **fields)
             session.add(contact)
         return contact
     except IntegrityError:
-        return session.execute(select(Contact).filter_by(phone=phone)).scalar_one()
+        return session.execute(select(Contact).filter_by(**key)).scalar_one()
 
 
 def choose_language(contact: Contact, text: str, default: str) -> str:

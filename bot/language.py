@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
+
+from .folding import fold
 
 LANGUAGES = ("en", "es")
 
@@ -108,11 +109,6 @@ def lingua_confidences(text: str) -> dict[str, float]:
     }
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _without_names(folded: str) -> str:
     for name in PROPER_NAMES:
         folded = re.sub(rf"\b{re.escape(name)}\b", " ", folded)
@@ -138,7 +134,7 @@ def spanish_probability(text: str) -> float | None:
     """P(Spanish) for a text, or None when the text shows no language at all."""
     if not text or not text.strip():
         return None
-    folded = _without_names(_fold(text))
+    folded = _without_names(fold(text))
     words = _words(folded)
     meaningful = [w for w in words if w not in NEUTRAL]
     marks = _has_spanish_marks(text)

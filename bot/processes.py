@@ -58,7 +58,7 @@ def rasa_server(settings: Settings, model: Path) -> ProcessSpec:
             "--credentials",
             str(PROJECT / "credentials.yml"),
         ],  # fmt: skip
-        listens=f"Rasa server     {settings.rasa_url}  (HTTP API enabled, e.g. /model/parse)",
+        listens=f"Rasa server     {settings.rasa_url}  (family_line channel; HTTP API enabled)",
         ready_url=f"{settings.rasa_url}/status",
     )
 
@@ -92,7 +92,7 @@ def web(settings: Settings, host: str = "127.0.0.1", workers: int = 2) -> Proces
             "--workers",
             str(workers),
             "--threads",
-            "4",
+            str(settings.web_threads),
             "--timeout",
             "30",
             "--access-logfile",

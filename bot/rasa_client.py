@@ -27,35 +27,71 @@ class Understanding:
         return str(values[-1]) if values and values[-1] is not None else None
 
 
+@dataclass
+class BotReply:
+    """What Rasa answered one message with: the texts for the family, whether an action handed
+    the conversation to staff (its reason, e.g. "talk_to_human"), and what the model read."""
+
+    texts: list[str]
+    handoff: str | None = None
+    understanding: Understanding = field(default_factory=Understanding)
+
+
+# The custom channel of bot/rasa_channel.py (registered in credentials.yml): one call answers
+# with the replies and the understanding, so NLU runs once per message.
+CHANNEL_PATH = "/webhooks/family_line/webhook"
+
+
+def _handoff_reason(items: list[dict]) -> str | None:
+    # Actions signal a hand-off with dispatcher.utter_message(json_message={"handoff": reason});
+    # the channel passes it on as {"recipient_id": ..., "custom": {"handoff": reason}}.
+    for item in items:
+        custom = item.get("custom")
+        if isinstance(custom, dict) and custom.get("handoff"):
+            return str(custom["handoff"])[:64]
+    return None
+
+
+def _understanding(raw) -> Understanding:
+    # Only for the log and change_language: an odd value is "not understood", never a failure.
+    if not isinstance(raw, dict):
+        return Understanding()
+    intent, confidence, entities = raw.get("intent"), raw.get("confidence"), raw.get("entities")
+    number = isinstance(confidence, (int, float)) and not isinstance(confidence, bool)
+    return Understanding(
+        intent=intent if isinstance(intent, str) else None,
+        confidence=float(confidence) if number else None,
+        entities=[e for e in entities if isinstance(e, dict)] if isinstance(entities, list) else [],
+    )
+
+
 class RasaClient:
     def __init__(self, base_url: str, timeout: float = 10.0, http: requests.Session | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = http or requests.Session()
 
-    def deadline(self) -> float:
-        """One budget for all the calls that answer one message."""
-        return time.monotonic() + self.timeout
-
-    def parse(self, text: str, deadline: float) -> Understanding:
-        # Asked separately from the reply: Rasa's tracker hides user turns inside a form's happy
-        # path from `latest_message`, so it cannot tell what this message was read as.
-        parsed = self._call("POST", "/model/parse", deadline, json={"text": text})
-        intent = parsed.get("intent") or {}
-        return Understanding(
-            intent=intent.get("name"),
-            confidence=intent.get("confidence"),
-            entities=list(parsed.get("entities") or []),
-        )
-
-    def reply(self, sender_id: str, text: str, metadata: dict, deadline: float) -> list[str]:
+    def ask(self, sender_id: str, text: str, metadata: dict) -> BotReply:
+        """One message to Rasa, answered within `timeout` seconds or RasaUnavailable."""
         payload = {"sender": sender_id, "message": text, "metadata": metadata}
-        answer = self._call("POST", "/webhooks/rest/webhook", deadline, json=payload)
-        replies = [item["text"] for item in answer if isinstance(item, dict) and item.get("text")]
-        if not replies:
+        answer = self._call("POST", CHANNEL_PATH, time.monotonic() + self.timeout, json=payload)
+        if not isinstance(answer, dict):
+            raise RasaUnavailable(f"{CHANNEL_PATH} answered {type(answer).__name__}, not an object")
+        messages = answer.get("messages")
+        items = (
+            [item for item in messages if isinstance(item, dict)]
+            if isinstance(messages, list)
+            else []
+        )
+        texts = [item["text"] for item in items if item.get("text")]
+        if not texts:
             # Rasa answers 200 with nothing when a custom action failed: the family must not wait.
             raise RasaUnavailable("Rasa returned no reply")
-        return replies
+        return BotReply(
+            texts=texts,
+            handoff=_handoff_reason(items),
+            understanding=_understanding(answer.get("understanding")),
+        )
 
     def status(self) -> dict:
         return self._call("GET", "/status", time.monotonic() + min(self.timeout, 3.0))

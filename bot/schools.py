@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .folding import fold_words
 from .models import School
 
 # Words families add around a name that do not tell schools apart.
@@ -17,15 +17,8 @@ _FILLER = re.compile(
 )
 
 
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = re.sub(r"[^a-z0-9 ]+", " ", folded)
-    return " ".join(folded.split())
-
-
 def _core(text: str) -> str:
-    return " ".join(_FILLER.sub(" ", _key(text)).split())
+    return " ".join(_FILLER.sub(" ", fold_words(text)).split())
 
 
 def _names(school: School) -> list[str]:
@@ -42,12 +35,12 @@ def find_school(session: Session, written: str | None) -> School | None:
     """The school a family means, or None. Exact names and aliases first; then the name with
     filler words removed ("roosevelt high school" -> "roosevelt"); then a name inside a sentence
     ("mi hijo va a la jordan"), the longest such name winning."""
-    if not written or not _key(written):
+    if not written or not fold_words(written):
         return None
     schools = active_schools(session)
-    wanted = _key(written)
+    wanted = fold_words(written)
     for school in schools:
-        if wanted in {_key(name) for name in _names(school)}:
+        if wanted in {fold_words(name) for name in _names(school)}:
             return school
     wanted_core = _core(written)
     if not wanted_core:
@@ -64,7 +57,7 @@ def _named_inside(schools: list[School], padded_text: str) -> School | None:
     best, best_length = None, 0
     for school in schools:
         for name in _names(school):
-            key = _key(name)
+            key = fold_words(name)
             if len(key) > best_length and f" {key} " in padded_text:
                 best, best_length = school, len(key)
     return best

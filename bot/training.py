@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-INPUT_FILES = ("config.yml", "domain.yml")
-INPUT_DIRS = ("nlu_data", "dialogue")
+INPUT_FILES = ("config.yml",)
+# The domain is a folder: one file per subject (schools, events, registration...), merged by Rasa.
+INPUT_DIRS = ("domain", "nlu_data", "dialogue")
+TRAINING_DATA_DIRS = ("nlu_data", "dialogue")
 MODEL_PREFIX = "family-line-"
 
 
@@ -39,8 +41,8 @@ def train_command(project: Path, out: Path, name: str) -> list[str]:
     return [
         str(rasa), "train",
         "--config", str(project / "config.yml"),
-        "--domain", str(project / "domain.yml"),
-        "--data", *(str(project / d) for d in INPUT_DIRS),
+        "--domain", str(project / "domain"),
+        "--data", *(str(project / d) for d in TRAINING_DATA_DIRS),
         "--out", str(out),
         "--fixed-model-name", name,
     ]  # fmt: skip

@@ -41,8 +41,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             "Set it in the environment or .env (make run creates a local one)."
         )
 
-    from . import health, twilio_sms
+    from . import chat, health, simulator, twilio_sms, twilio_status
 
     app.register_blueprint(twilio_sms.bp)
+    app.register_blueprint(twilio_status.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(chat.bp)
+    app.register_blueprint(simulator.bp)
     return app

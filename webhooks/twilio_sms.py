@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -10,14 +12,46 @@ from bot.inbound import InboundMessage, handle_inbound
 from .services import services
 from .twilio_signature import validate_twilio_request
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+
+# Twilio's SIDs are 34 characters; the column holds 64. Anything longer is not Twilio's.
+MAX_SID_LENGTH = 64
 
 
 def _num_media(raw: str | None) -> int:
     try:
         return max(int(raw or 0), 0)
     except ValueError:
+        log.warning("inbound SMS with an unreadable NumMedia %r: taken as 0", raw)
         return 0
+
+
+def _message_sid(form) -> str | None:
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    if not sid:
+        log.warning("inbound SMS without MessageSid: logged, but a retry cannot be recognised")
+        return None
+    if len(sid) > MAX_SID_LENGTH:
+        log.warning("inbound SMS with a %d-character MessageSid: not kept", len(sid))
+        return None
+    return sid
+
+
+def _inbound_message(form) -> InboundMessage:
+    # Every field may be missing: the message is still logged and answered, never a 500.
+    if "Body" not in form:
+        log.warning("inbound SMS without a Body field: taken as empty")
+    if not form.get("From"):
+        log.warning("inbound SMS without a From number: logged under 'unknown'")
+    return InboundMessage(
+        channel="sms",
+        body=form.get("Body", ""),
+        phone=form.get("From"),
+        twilio_sid=_message_sid(form),
+        num_media=_num_media(form.get("NumMedia")),
+    )
 
 
 def twiml(replies: list[str]) -> Response:
@@ -30,19 +64,13 @@ def twiml(replies: list[str]) -> Response:
 @bp.post("/sms")
 @validate_twilio_request
 def inbound_sms():
-    form = request.form
     app_services = services()
     result = handle_inbound(
         app_services.sessions,
         app_services.rasa,
-        InboundMessage(
-            channel="sms",
-            body=form.get("Body", ""),
-            phone=form.get("From"),
-            twilio_sid=form.get("MessageSid") or form.get("SmsSid") or None,
-            num_media=_num_media(form.get("NumMedia")),
-        ),
+        _inbound_message(request.form),
         default_language=app_services.settings.default_language,
+        handoff_hours=app_services.settings.handoff_hours,
     )
     # A retried MessageSid gets an empty TwiML answer: the family already had the reply.
     return twiml([] if result.duplicate else result.replies)

@@ -9,7 +9,7 @@ from .directory import (
     Program,
     School,
 )
-from .families import Contact, Conversation, Message, Registration
+from .families import ConsentEvent, Contact, Conversation, Message, Registration
 from .outreach import Broadcast, Delivery
 from .staff import AuditLog, StaffUser
 
@@ -17,6 +17,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Broadcast",
+    "ConsentEvent",
     "Contact",
     "Conversation",
     "Delivery",

@@ -36,7 +36,11 @@ class Contact(Base):
     public_id = Column(String(32), nullable=False, unique=True, default=new_public_id)
     # E.164 when valid; the raw value Twilio sent otherwise, so nothing is dropped.
     phone = Column(String(40), unique=True, nullable=True)
+    # Web chat visitors have no phone: the random id their browser keeps instead.
+    web_chat_id = Column(String(64), unique=True, nullable=True)
     phone_valid = Column(Boolean, nullable=False, default=True)
+    # The name a family gave when registering, offered back next time.
+    name = Column(String(200), nullable=True)
     language = Column(String(8), nullable=True)
     language_source = Column(String(16), nullable=True)
     school_id = Column(ForeignKey("school.id"), nullable=True)
@@ -50,6 +54,29 @@ class Contact(Base):
 
     school = relationship("School")
     conversations = relationship("Conversation", back_populates="contact")
+    consent_events = relationship(
+        "ConsentEvent", back_populates="contact", order_by="ConsentEvent.id"
+    )
+
+
+class ConsentEvent(Base):
+    """Every opt-out and opt-in, when and how it happened (keyword, channel, staff): the record a
+    carrier or a family can ask for. Contact.opted_out is the current state; this is its history."""
+
+    __tablename__ = "consent_event"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+
+    id = Column(Integer, primary_key=True)
+    contact_id = Column(ForeignKey("contact.id"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    # How: the keyword the family sent ("STOP", "BAJA"), or e.g. "carrier error 21610".
+    source = Column(String(64), nullable=False)
+    channel = Column(String(16))
+    message_id = Column(ForeignKey("message.id"), nullable=True)
+    created_at = created_at()
+
+    contact = relationship("Contact", back_populates="consent_events")
 
 
 class Registration(Base):

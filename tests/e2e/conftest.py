@@ -3,40 +3,20 @@ and Rasa server, started once per test session on free ports against a seeded SQ
 
 from __future__ import annotations
 
-import socket
-import time
+from datetime import timedelta
 
 import pytest
-import requests
+from sqlalchemy import select, update
 
-from bot.db import engine_for
+from bot.db import engine_for, session_factory
 from bot.migrate import upgrade
+from bot.models import ParentCollegeSession, School, utcnow
 from bot.processes import action_server, child_env, rasa_server, web
+from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
 from bot.supervisor import start, stop
 from bot.training import ensure_model
-from tests.conftest import make_settings
-
-STARTUP_SECONDS = 240
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, process, log_path, ok=lambda r: r.ok) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited early:\n{log_path.read_text()[-4000:]}")
-        try:
-            if ok(requests.get(url, timeout=2)):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} not ready after {STARTUP_SECONDS}s:\n{log_path.read_text()[-4000:]}")
+from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL, make_settings
+from tests.support.stack import StackNotReady, free_port, start_ready, wait_until_ready
 
 
 @pytest.fixture(scope="session")
@@ -53,27 +33,124 @@ def stack(tmp_path_factory):
     settings = make_settings(
         database_url,
         home,
-        PORT=str(_free_port()),
-        RASA_PORT=str(_free_port()),
-        ACTION_PORT=str(_free_port()),
+        PORT=str(free_port()),
+        RASA_PORT=str(free_port()),
+        ACTION_PORT=str(free_port()),
         RASA_TIMEOUT="12",
     )
     log_path = home / "stack.log"
     log = log_path.open("w", buffering=1)
     env = {**child_env(settings), "TWILIO_AUTH_TOKEN": settings.twilio_auth_token}
     specs = [action_server(settings), rasa_server(settings, model), web(settings, workers=1)]
-    processes = [start(spec, env, out=log) for spec in specs]
+    _RUNNING.update(specs=specs, processes=[], env=env, log=log, log_path=log_path)
     try:
-        _wait(specs[0].ready_url, processes[0], log_path)
-        _wait(
-            specs[1].ready_url,
-            processes[1],
-            log_path,
-            ok=lambda r: r.ok and r.json().get("model_file"),
-        )
-        _wait(specs[2].ready_url, processes[2], log_path, ok=lambda r: True)
+        try:
+            _RUNNING["processes"] = start_ready(specs, env, log, log_path)
+        except StackNotReady as error:
+            pytest.fail(str(error))
         yield settings
     finally:
-        stop(processes)
+        stop(_RUNNING["processes"])
         log.close()
         engine_for(database_url).dispose()
+
+
+# The stack's processes, for the tests that stop one mid-run and start it again.
+_RUNNING: dict = {}
+
+
+class StackProcesses:
+    """Stops and restarts the stack's action server (0) or Rasa server (1)."""
+
+    def stop(self, index: int) -> None:
+        stop([_RUNNING["processes"][index]])
+
+    def restart(self, index: int) -> None:
+        spec = _RUNNING["specs"][index]
+        process = start(spec, _RUNNING["env"], out=_RUNNING["log"])
+        _RUNNING["processes"][index] = process  # the session's teardown stops this one
+        wait_until_ready(spec, process, _RUNNING["log_path"])
+
+
+@pytest.fixture
+def stack_processes(stack) -> StackProcesses:
+    return StackProcesses()
+
+
+@pytest.fixture(scope="session")
+def client(stack):
+    """The web app in-process, talking to the real Rasa and action servers."""
+    from webhooks import create_app
+
+    return create_app(stack).test_client()
+
+
+@pytest.fixture(scope="session")
+def e2e_sessions(stack):
+    return session_factory(engine_for(stack.database_url))
+
+
+_numbers = iter(range(100, 300))
+
+
+def texting(client, body, from_number=None, form=None) -> list[str]:
+    """One SMS, signed as Twilio signs it; the replies the TwiML answer carries."""
+    form = form or twilio_sms_form(body, from_number or f"+1323555{next(_numbers):04d}")
+    signature = sign(WEBHOOK_URL, form, TEST_TWILIO_TOKEN)
+    response = client.post(WEBHOOK_URL, data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.text
+    return replies_from_twiml(response.text)
+
+
+def _next_saturday(weeks_ahead: int):
+    now = utcnow()
+    days = (5 - now.weekday()) % 7 + 7 * weeks_ahead
+    return (now + timedelta(days=days)).replace(hour=17, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def pc_sessions(stack, e2e_sessions):
+    """Three Parent College sessions in the coming weeks (the seed's dates are placeholders
+    that will pass), the last with one seat; the seed's own are set aside meanwhile."""
+    with e2e_sessions() as session:
+        seeded = (
+            session.execute(select(ParentCollegeSession).filter_by(archived=False)).scalars().all()
+        )
+        for pc_session in seeded:
+            pc_session.archived = True
+        schools = {s.slug: s for s in session.execute(select(School)).scalars()}
+        made = []
+        for weeks, slug, school, capacity in (
+            (1, "e2e-watts", "markham", 100),
+            (2, "e2e-boyle-heights", "roosevelt", 100),
+            (3, "e2e-full", "gompers", 1),
+        ):
+            starts = _next_saturday(weeks)
+            made.append(
+                ParentCollegeSession(
+                    slug=slug,
+                    title={"en": "Parent College", "es": "Parent College"},
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=3),
+                    place=schools[school].address or schools[school].name,
+                    school=schools[school],
+                    neighborhood=schools[school].neighborhood,
+                    capacity=capacity,
+                )
+            )
+        session.add_all(made)
+        session.commit()
+        labels = {s.slug: (s.starts_at, s.school.short_name) for s in made}
+    yield labels
+    with e2e_sessions() as session:
+        session.execute(
+            update(ParentCollegeSession)
+            .where(ParentCollegeSession.slug.like("e2e-%"))
+            .values(archived=True)
+            .execution_options(synchronize_session=False)
+        )
+        for pc_session in seeded:
+            session.execute(
+                update(ParentCollegeSession).filter_by(id=pc_session.id).values(archived=False)
+            )
+        session.commit()

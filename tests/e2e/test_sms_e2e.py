@@ -10,37 +10,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.db import engine_for, session_factory
 from bot.models import Message, School
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.sms_try import sign, twilio_sms_form
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL
+from tests.e2e.conftest import texting
 
 pytestmark = pytest.mark.e2e
 
 MARKHAM = "1650 E 104th St, Los Angeles, CA 90002"
 
 
-@pytest.fixture(scope="module")
-def client(stack):
-    from webhooks import create_app
-
-    return create_app(stack).test_client()
-
-
 @pytest.fixture
-def sessions(stack):
-    return session_factory(engine_for(stack.database_url))
-
-
-_numbers = iter(range(100, 200))
-
-
-def texting(client, body, from_number=None, form=None):
-    form = form or twilio_sms_form(body, from_number or f"+1323555{next(_numbers):04d}")
-    signature = sign(WEBHOOK_URL, form, TEST_TWILIO_TOKEN)
-    response = client.post(WEBHOOK_URL, data=form, headers={"X-Twilio-Signature": signature})
-    assert response.status_code == 200, response.text
-    return replies_from_twiml(response.text)
+def sessions(e2e_sessions):
+    return e2e_sessions
 
 
 def test_english_question_about_markham_gets_its_address_in_english(client):
@@ -133,19 +115,3 @@ def test_a_family_that_asks_for_english_keeps_english(client, sessions):
     assert texting(client, "donde queda markham", number) == [
         f"Markham Middle School is at {MARKHAM}."
     ]
-
-
-def test_asking_for_a_person_leaves_the_conversation_waiting_for_staff(client, sessions):
-    from bot.models import Contact, Conversation
-
-    number = "+13235550995"
-    replies = texting(client, "quiero hablar con una persona por favor", number)
-    assert replies == [
-        "Listo, le pasé su mensaje a nuestro equipo. Una persona le responderá en horario de "
-        "oficina."
-    ]
-    with sessions() as session:
-        conversation = session.execute(
-            select(Conversation).join(Contact).filter(Contact.phone == number)
-        ).scalar_one()
-        assert conversation.needs_staff

@@ -27,14 +27,14 @@ def postgres_unreachable_reason() -> str | None:
 
 
 @contextmanager
-def fresh_postgres_database():
-    """A new, empty database for one test, dropped afterwards."""
-    name = "family_line_test_" + secrets.token_hex(6)
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL, prefix: str = "family_line_test_"):
+    """A new, empty database (for one test, or one benchmark run), dropped afterwards."""
+    name = prefix + secrets.token_hex(6)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield str(make_url(POSTGRES_ADMIN_URL).set(database=name))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(

@@ -1,4 +1,6 @@
-"""A small HTTP server that speaks the two endpoints of Rasa's API the web process uses.
+"""A small HTTP server that speaks the two endpoints of Rasa the web process uses: `/status` and
+the family_line channel (bot/rasa_channel.py), which answers with the replies and the
+understanding together.
 
 For web-layer tests only: it lets them drive the real RasaClient over real HTTP and make Rasa slow,
 down or empty on purpose. The end-to-end tests use the real Rasa server instead."""
@@ -10,21 +12,47 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+CHANNEL_PATH = "/webhooks/family_line/webhook"
+
 
 class FakeRasa:
     def __init__(self):
-        self.mode = "echo"  # "echo" | "empty" | "error" | "slow"
+        self.mode = "echo"  # "echo" | "empty" (no text) | "error" | "slow"
         self.delay = 0.0
-        # What /model/parse answers: set by a test to play a given intent.
-        self.parse_result = {"intent": {"name": "greet", "confidence": 0.93}, "entities": []}
-        self.received: list[dict] = []
+        # What the channel says the model read: set by a test (see plays()) to play an intent.
+        self.understanding = {"intent": "greet", "confidence": 0.93, "entities": []}
+        # Custom payloads sent after the text, as a Rasa action's json_message arrives through
+        # the channel: {"recipient_id": ..., "custom": {...}}. See hand_off().
+        self.custom: list[dict] = []
+        self.received: list[dict] = []  # what the channel was sent, one per message
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
+    def plays(self, intent: str, confidence: float = 0.99, **entities: str) -> None:
+        """From now on every message is read as `intent`, with these entities."""
+        self.understanding = {
+            "intent": intent,
+            "confidence": confidence,
+            "entities": [{"entity": name, "value": value} for name, value in entities.items()],
+        }
+
+    def hand_off(self, reason: str = "talk_to_human") -> None:
+        """From now on every reply also carries the hand-off signal of actions/handoff.py."""
+        self.custom = [{"handoff": reason}]
+
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def _answer(self, payload: dict) -> dict:
+        recipient = payload["sender"]
+        custom = [{"recipient_id": recipient, "custom": c} for c in self.custom]
+        if self.mode == "empty":  # no text; a custom payload alone is not an answer
+            return {"messages": custom, "understanding": self.understanding}
+        language = (payload.get("metadata") or {}).get("language")
+        reply = {"recipient_id": recipient, "text": f"[{language}] you said: {payload['message']}"}
+        return {"messages": [reply, *custom], "understanding": self.understanding}
 
     def _handler(self):
         fake = self
@@ -50,13 +78,9 @@ class FakeRasa:
                     time.sleep(fake.delay)
                 if fake.mode == "error":
                     return self._send(500, {"error": "boom"})
-                if self.path == "/model/parse":
-                    return self._send(200, {"text": payload["text"], **fake.parse_result})
+                if self.path != CHANNEL_PATH:
+                    return self._send(404, {"error": f"the web process has no use for {self.path}"})
                 fake.received.append(payload)
-                if fake.mode == "empty":
-                    return self._send(200, [])
-                language = (payload.get("metadata") or {}).get("language")
-                reply = f"[{language}] you said: {payload['message']}"
-                return self._send(200, [{"recipient_id": payload["sender"], "text": reply}])
+                return self._send(200, fake._answer(payload))
 
         return Handler

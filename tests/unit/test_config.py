@@ -24,7 +24,19 @@ def test_environment_wins_over_dotenv(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, value", [("PORT", "five"), ("DEFAULT_LANGUAGE", "fr"), ("RASA_TIMEOUT", "soon")]
+    "name, value",
+    [
+        ("PORT", "five"),
+        ("DEFAULT_LANGUAGE", "fr"),
+        ("RASA_TIMEOUT", "soon"),
+        ("HANDOFF_HOURS", "a day"),
+        ("HANDOFF_HOURS", "-1"),
+        ("HANDOFF_HOURS", "1.5"),
+        ("HANDOFF_HOURS", "100000"),
+        ("WEB_THREADS", "many"),
+        ("WEB_THREADS", "0"),
+        ("WEB_THREADS", "65"),
+    ],
 )
 def test_unusable_values_are_named(name, value):
     with pytest.raises(ConfigError, match=name):
@@ -34,3 +46,20 @@ def test_unusable_values_are_named(name, value):
 def test_public_base_url_loses_its_trailing_slash():
     settings = load_settings(environ={"PUBLIC_BASE_URL": "https://x.org/"}, dotenv_path=None)
     assert settings.public_base_url == "https://x.org"
+
+
+@pytest.mark.parametrize("value, hours", [(None, 24), ("", 24), ("0", 0), ("72", 72)])
+def test_handoff_hours(value, hours):
+    environ = {} if value is None else {"HANDOFF_HOURS": value}
+    assert load_settings(environ=environ, dotenv_path=None).handoff_hours == hours
+
+
+@pytest.mark.parametrize("value, threads", [(None, 8), ("", 8), ("1", 1), ("16", 16)])
+def test_web_threads_reach_gunicorns_command_line(value, threads):
+    from bot.processes import web
+
+    environ = {} if value is None else {"WEB_THREADS": value}
+    settings = load_settings(environ=environ, dotenv_path=None)
+    assert settings.web_threads == threads
+    argv = web(settings).argv
+    assert argv[argv.index("--threads") + 1] == str(threads)

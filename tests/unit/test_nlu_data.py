@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.rasa_domain import load_domain
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -29,7 +31,7 @@ def test_every_school_alias_is_a_synonym_of_its_short_name():
 
 
 def test_both_languages_train_every_intent_of_the_domain():
-    domain_intents = set(_load("domain.yml")["intents"])
+    domain_intents = set(load_domain()["intents"])
     for language in ("en", "es"):
         trained = {item["intent"] for item in _load(f"nlu_data/{language}/nlu.yml")["nlu"]}
         assert trained == domain_intents, language
@@ -37,7 +39,7 @@ def test_both_languages_train_every_intent_of_the_domain():
 
 def test_domain_intents_come_from_the_contract():
     contract = ROOT.parent / "shared" / "intents.md"
-    names = set(_load("domain.yml")["intents"])
+    names = set(load_domain()["intents"])
     if contract.exists():  # shared/ sits beside the clone in CI and on developer machines
         text = contract.read_text(encoding="utf-8")
         for name in names:
@@ -77,7 +79,7 @@ def test_enough_training_examples_per_intent_and_language():
 
 
 def test_held_out_set_covers_every_intent_with_enough_examples():
-    domain_intents = set(_load("domain.yml")["intents"])
+    domain_intents = set(load_domain()["intents"])
     for language in ("en", "es"):
         held_out = _examples(f"tests/nlu/{language}.yml")
         assert set(held_out) == domain_intents, language

@@ -1,14 +1,12 @@
 """Every family-facing text exists in both languages and fits in two SMS segments."""
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from bot.segments import count_segments
 from bot.texts import TEXTS, pick, text
+from tests.support.rasa_domain import load_domain
 
-DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 # Realistically long values for the placeholders responses are filled with.
 FILL = {
     "school": "la escuela secundaria de mi hijo",
@@ -16,6 +14,21 @@ FILL = {
     "address": "1541 Wilshire Blvd, Suite 200, Los Angeles, CA 90017",
     "phone": "(213) 555-0100",
     "examples": "Jordan, Markham, Roosevelt",
+    # Events and programs lists come already cut to fit (actions/replies.py); these are their
+    # longest realistic values once cut.
+    "events": "Parent College: El camino a la universidad - sábado 23 de enero, 9 a. m.",
+    "where": "Boyle Heights",
+    "website": "partnershipla.org/parent-college",
+    "programs": "Parent College, Students Connected, ST Math, Achieve3000",
+    "program_name": "Verano y aprendizaje extendido",
+    "summary": "Programas de verano y horario después de clases...",
+    "person_name": "Guadalupe Ramírez",
+    "when": "el miércoles después de las 8 a. m.",
+    "options": "1) dirección de una escuela\n2) los próximos eventos\n3) nuestros programas",
+    "session": "16 de enero, 9 a. m. en Roosevelt",
+    "details": "2 adultos, cuidado para 2 niños",
+    "position": "12",
+    "registrations": "16 de enero, 9 a. m. en Roosevelt (2 adultos, sin cuidado de niños)",
 }
 
 

@@ -1,0 +1,105 @@
+"""The two-stage fallback: when the model is unsure, offer its best guesses as a numbered list
+instead of guessing; a second miss in a row goes to a person.
+
+A pick sets `clarified_intent`; a rule per intent then runs the same answer as that intent's own
+rule (ANSWERED_BY names it; a test keeps the two in step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+
+from bot.answers import read_choice, read_yes_no
+
+from .forms import language_of
+from .handoff import NOT_UNDERSTOOD, hand_off
+
+FALLBACK = "nlu_fallback"
+MOST_OPTIONS = 3
+# Below this the model's guess is noise, not worth offering.
+LEAST_CONFIDENCE = 0.08
+
+# What each offerable intent means, as a family would say it.
+# What answers each offered intent: the same action its rule runs (dialogue/*.yml).
+ANSWERED_BY = {
+    "ask_school_info": "school_info_form",
+    "ask_events": "action_answer_events",
+    "ask_programs": "action_answer_programs",
+    "ask_parent_college": "utter_parent_college_info",
+    "register_parent_college": "registration_form",
+    "cancel_registration": "action_cancel_registration",
+    "check_registration": "action_check_registration",
+    "talk_to_human": "action_hand_off",
+    "ask_about_partnership": "utter_about_partnership",
+    "bot_help": "utter_help_menu",
+}
+
+OPTIONS = {
+    "ask_school_info": {"en": "a school's address", "es": "dirección de una escuela"},
+    "ask_events": {"en": "upcoming events", "es": "los próximos eventos"},
+    "ask_programs": {"en": "our programs", "es": "nuestros programas"},
+    "ask_parent_college": {"en": "what Parent College is", "es": "qué es Parent College"},
+    "register_parent_college": {"en": "Parent College sign-up", "es": "inscribirse a la clase"},
+    "cancel_registration": {"en": "cancelling your sign-up", "es": "cancelar su inscripción"},
+    "check_registration": {"en": "checking your sign-up", "es": "revisar su inscripción"},
+    "talk_to_human": {"en": "talking to a person", "es": "hablar con una persona"},
+    "ask_about_partnership": {"en": "who we are", "es": "quiénes somos"},
+    "bot_help": {"en": "what I can help with", "es": "en qué le puedo ayudar"},
+}  # fmt: skip
+
+
+def _user_turns(tracker: Tracker) -> list[dict]:
+    return [event for event in tracker.events if event.get("event") == "user"]
+
+
+def _intent(user_event: dict) -> str | None:
+    return ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def best_guesses(parse_data: dict) -> list[str]:
+    ranking = parse_data.get("intent_ranking") or []
+    guesses = [
+        item["name"]
+        for item in ranking
+        if item.get("name") in OPTIONS and (item.get("confidence") or 0) >= LEAST_CONFIDENCE
+    ]
+    return guesses[:MOST_OPTIONS]
+
+
+class Clarify(Action):
+    def name(self) -> str:
+        return "action_clarify"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        turns = _user_turns(tracker)
+        if len(turns) >= 2 and _intent(turns[-2]) == FALLBACK:
+            return hand_off(dispatcher, language, NOT_UNDERSTOOD)
+        guesses = best_guesses(tracker.latest_message)
+        if not guesses:
+            dispatcher.utter_message(response="utter_default")
+            return [SlotSet("clarify_options", None), SlotSet("clarified_intent", None)]
+        lines = [f"{n}) {OPTIONS[intent][language]}" for n, intent in enumerate(guesses, start=1)]
+        dispatcher.utter_message(response="utter_clarify", options="\n".join(lines))
+        return [SlotSet("clarify_options", guesses), SlotSet("clarified_intent", None)]
+
+
+class TakeClarification(Action):
+    """The answer to "Did you mean...?": a number (or "yes" for the first), else a second miss."""
+
+    def name(self) -> str:
+        return "action_take_clarification"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        options = tracker.get_slot("clarify_options") or []
+        text = str(tracker.latest_message.get("text") or "")
+        picked = read_choice(text, len(options)) if options else None
+        if picked is None and options and read_yes_no(text) is True:
+            picked = 1
+        if picked is None:
+            events = hand_off(dispatcher, language_of(tracker), NOT_UNDERSTOOD)
+            return [SlotSet("clarify_options", None), SlotSet("clarified_intent", None), *events]
+        # dialogue/conversation.yml has one rule per pick: clarified_intent -> its answer.
+        return [SlotSet("clarify_options", None), SlotSet("clarified_intent", options[picked - 1])]

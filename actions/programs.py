@@ -1,0 +1,65 @@
+"""Answers about the Partnership's programs: the one a family named, or a short list of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.models import Program
+from bot.programs import active_programs, find_program
+from bot.texts import pick
+
+from .data import db_session
+from .forms import language_of
+from .replies import fits, shorten
+
+
+def _details(program: Program, language: str, domain: dict) -> tuple[str, dict[str, str]]:
+    fill = {"program_name": pick(program.name, language)}
+    response = "utter_program_details"
+    if program.website:
+        response, fill["website"] = "utter_program_details_website", program.website
+
+    def fits_as(summary: str) -> bool:
+        return fits(domain, response, language, summary=summary, **fill)
+
+    fill["summary"] = shorten(pick(program.summary, language), fits_as)
+    return response, fill
+
+
+def _listing(programs: list[Program], language: str, domain: dict) -> tuple[str, dict[str, str]]:
+    """All names if they fit; else as many as fit, in staff's order, said to be only some."""
+    names = [pick(program.name, language) for program in programs]
+    if fits(domain, "utter_programs_list", language, programs=", ".join(names)):
+        return "utter_programs_list", {"programs": ", ".join(names)}
+    for count in range(len(names) - 1, 0, -1):
+        some = ", ".join(names[:count])
+        if fits(domain, "utter_programs_list_some", language, programs=some):
+            return "utter_programs_list_some", {"programs": some}
+    return "utter_programs_list_some", {"programs": names[0]}
+
+
+class ActionAnswerPrograms(Action):
+    def name(self) -> str:
+        return "action_answer_programs"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        with db_session() as session:
+            named = next(tracker.get_latest_entity_values("program"), None)
+            program = find_program(session, named)
+            if program is not None:
+                response, fill = _details(program, language, domain)
+            else:
+                programs = active_programs(session)
+                if not programs:
+                    # Nothing to list: the generic menu still tells the family what we do.
+                    dispatcher.utter_message(response="utter_help_menu")
+                    return []
+                response, fill = _listing(programs, language, domain)
+            dispatcher.utter_message(response=response, **fill)
+        return []

@@ -1,0 +1,379 @@
+"""Parent College by text: the registration form (name, school, session, adults, childcare,
+children, confirmation), its numbered list of sessions, and cancelling and checking a sign-up.
+
+Rasa knows the family only by its contact's public id (the tracker's sender id)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answers import read_choice, read_number, read_yes_no
+from bot.dates import MONTHS, day_and_time, local, time_of_day
+from bot.folding import fold_words
+from bot.models import ParentCollegeSession
+from bot.registrations import (
+    active_registrations,
+    cancel,
+    find_contact,
+    find_session,
+    seats_left,
+    sign_up,
+    starts_at,
+    upcoming_sessions,
+    waitlist_position,
+)
+from bot.schools import example_names, find_school
+
+from .data import db_session
+from .forms import FamilyFormValidation, answer_text, language_of
+from .replies import fits
+
+FORM_SLOTS = (
+    "pc_session",
+    "session_choices",
+    "adults",
+    "childcare",
+    "children",
+    "confirm_registration",
+)
+MOST_ADULTS = 6
+MOST_CHILDREN = 8
+
+# Short phrases put together in code (plural forms); the sentences around them are in the domain.
+_DETAILS = {
+    "en": {
+        "adults": ("1 adult", "{n} adults"),
+        "children": ("childcare for 1 child", "childcare for {n} children"),
+        "no_childcare": "no childcare",
+        "at": "{when} at {place}",
+        "full": "(full: waitlist)",
+        "waitlist": "on the waitlist, number {position}",
+    },
+    "es": {
+        "adults": ("1 adulto", "{n} adultos"),
+        "children": ("cuidado para 1 niño", "cuidado para {n} niños"),
+        "no_childcare": "sin cuidado de niños",
+        "at": "{when} en {place}",
+        "full": "(llena: lista de espera)",
+        "waitlist": "en lista de espera, número {position}",
+    },
+}
+# Words that only introduce a name ("me llamo Rosa", "I'm Rosa").
+_NAME_LEAD = re.compile(
+    r"^\s*(me llamo|mi nombre es|soy|yo soy|my name is|my name's|name is|i am|i'm|im|it's|its)\s+",
+    re.IGNORECASE,
+)
+
+
+def _plural(forms: tuple[str, str], n: int) -> str:
+    return forms[0] if n == 1 else forms[1].format(n=n)
+
+
+def session_label(pc_session: ParentCollegeSession, language: str) -> str:
+    """When and where, as short as it stays clear. Spanish leaves out the weekday (Parent College
+    is on Saturdays): its accents make the text UCS-2, where two segments hold 134 characters."""
+    place = pc_session.school.short_name if pc_session.school else pc_session.place.split(",")[0]
+    start = starts_at(pc_session)
+    if language == "es":
+        when = f"{local(start).day} de {MONTHS['es'][local(start).month - 1]}, "
+        when += time_of_day(start, "es")
+    else:
+        when = day_and_time(start, "en")
+    return _DETAILS[language]["at"].format(when=when, place=place)
+
+
+def details(language: str, adults: int, children: int) -> str:
+    words = _DETAILS[language]
+    care = _plural(words["children"], children) if children else words["no_childcare"]
+    return f"{_plural(words['adults'], adults)}, {care}"
+
+
+def clean_name(text: str) -> str | None:
+    """The name in "me llamo rosa díaz", capitalised if typed all in lower case; None when the
+    answer does not look like a name (digits, one letter, a sentence)."""
+    name = _NAME_LEAD.sub("", text).strip(" .,!¡?¿")
+    words = name.split()
+    if not words or len(words) > 6 or len(name) > 80 or re.search(r"\d", name):
+        return None
+    if not re.search(r"[^\W\d_]{2,}", name):
+        return None
+    if len(words) <= 2 and read_yes_no(name) is not None:
+        return None  # "sí", "ok", "no gracias" answer something else
+    return " ".join(w.capitalize() for w in words) if name.islower() else name
+
+
+def match_session(text: str, choices: list[ParentCollegeSession], language: str) -> int | None:
+    """Which of the offered sessions the family means: its number, or a word that names only one
+    ("watts", "markham", "el 23", "enero 30")."""
+    picked = read_choice(text, len(choices))
+    if picked:
+        return picked - 1
+    words = set(fold_words(text).split())
+    hits = []
+    for index, pc_session in enumerate(choices):
+        names = {fold_words(session_label(pc_session, lang)) for lang in ("en", "es")}
+        if pc_session.neighborhood:
+            names.add(fold_words(pc_session.neighborhood.name))
+        vocabulary = set(" ".join(names).split()) - {"de", "en", "at", "a", "m", "p"}
+        if words & vocabulary - _COMMON_SESSION_WORDS:
+            hits.append(index)
+    return hits[0] if len(hits) == 1 else None
+
+
+# Words every session shares (all on Saturdays, same hours): they tell none apart.
+_COMMON_SESSION_WORDS = {"sabado", "saturday", "9", "12", "la", "el"}
+
+
+class ValidateRegistrationForm(FamilyFormValidation):
+    def name(self) -> str:
+        return "validate_registration_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict,
+    ) -> list[str]:
+        with db_session() as session:
+            if not upcoming_sessions(session, limit=1):
+                return []  # nothing to sign up for: the form ends and says so
+        slots = list(domain_slots)
+        if tracker.get_slot("childcare") is not True and "children" in slots:
+            slots.remove("children")
+        return slots
+
+    def validate_person_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        name = clean_name(answer_text(tracker, value))
+        if name is None:
+            return self.reject(dispatcher, "person_name", "utter_invalid_name")
+        return {"person_name": name}
+
+    def validate_school(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        with db_session() as session:
+            school = find_school(session, str(value) if value else None)
+            if school is not None:
+                return {"school": school.short_name}
+            examples = ", ".join(example_names(session))
+        return self.reject(
+            dispatcher, "school", "utter_school_unknown", school=value, examples=examples
+        )
+
+    def validate_pc_session(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        slugs = tracker.get_slot("session_choices") or []
+        with db_session() as session:
+            choices = [s for s in (find_session(session, slug) for slug in slugs) if s]
+            index = match_session(answer_text(tracker, value), choices, language_of(tracker))
+            if index is None:
+                return self.reject(dispatcher, "pc_session", "utter_invalid_session")
+            return {"pc_session": choices[index].slug}
+
+    def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        adults = read_number(answer_text(tracker, value), most=MOST_ADULTS)
+        if not adults:
+            return self.reject(dispatcher, "adults", "utter_invalid_number")
+        return {"adults": float(adults)}
+
+    def validate_childcare(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = answer_text(tracker, value)
+        wanted = read_yes_no(text)
+        children = read_number(text, most=MOST_CHILDREN)
+        if wanted is None and children is not None:
+            wanted = children > 0  # "2 niños" answers the question and the next one
+        if wanted is None:
+            return self.reject(dispatcher, "childcare", "utter_invalid_yes_no")
+        if not wanted:
+            return {"childcare": False, "children": 0.0}
+        if children:
+            return {"childcare": True, "children": float(children)}
+        return {"childcare": True}
+
+    def validate_children(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        children = read_number(answer_text(tracker, value), most=MOST_CHILDREN)
+        if not children:
+            return self.reject(dispatcher, "children", "utter_invalid_number")
+        return {"children": float(children)}
+
+    def validate_confirm_registration(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        confirmed = read_yes_no(answer_text(tracker, value))
+        if confirmed is None:
+            return self.reject(dispatcher, "confirm_registration", "utter_invalid_yes_no")
+        return {"confirm_registration": confirmed}
+
+
+def nearest_first(
+    session, sessions: list[ParentCollegeSession], school_name: str | None
+) -> list[ParentCollegeSession]:
+    """The sessions in the family's own neighbourhood first (a Spanish list has room for only
+    two or three), each group soonest first."""
+    school = find_school(session, school_name)
+    home = school.neighborhood_id if school else None
+    return sorted(sessions, key=lambda s: (home is None or s.neighborhood_id != home, s.starts_at))
+
+
+class AskForSession(Action):
+    """The upcoming sessions as a numbered list; full ones say a waitlist is open."""
+
+    def name(self) -> str:
+        return "action_ask_pc_session"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        lines, slugs = [], []
+        with db_session() as session:
+            sessions = nearest_first(
+                session, upcoming_sessions(session), tracker.get_slot("school")
+            )
+            for number, pc_session in enumerate(sessions, start=1):
+                line = f"{number}) {session_label(pc_session, language)}"
+                if seats_left(session, pc_session) <= 0:
+                    line += " " + _DETAILS[language]["full"]
+                options = "\n".join([*lines, line])
+                # Always at least one; then as many as two segments hold, soonest first.
+                if lines and not fits(domain, "utter_sessions_offered", language, options=options):
+                    break
+                lines.append(line)
+                slugs.append(pc_session.slug)
+        dispatcher.utter_message(response="utter_sessions_offered", options="\n".join(lines))
+        return [SlotSet("session_choices", slugs)]
+
+
+class AskToConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_confirm_registration"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        with db_session() as session:
+            pc_session = find_session(session, tracker.get_slot("pc_session"))
+            label = session_label(pc_session, language) if pc_session else ""
+        dispatcher.utter_message(
+            response="utter_confirm_registration",
+            person_name=tracker.get_slot("person_name"),
+            session=label,
+            details=details(
+                language,
+                int(tracker.get_slot("adults") or 1),
+                int(tracker.get_slot("children") or 0),
+            ),
+        )
+        return []
+
+
+def _reset_form() -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class SubmitRegistration(Action):
+    """The form is done: sign up, or waitlist, or say why not."""
+
+    def name(self) -> str:
+        return "action_submit_registration"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        with db_session() as session:
+            pc_session = find_session(session, tracker.get_slot("pc_session"))
+            contact = find_contact(session, tracker.sender_id)
+            if pc_session is None or contact is None:
+                dispatcher.utter_message(response="utter_no_sessions")
+                return _reset_form()
+            if tracker.get_slot("confirm_registration") is not True:
+                dispatcher.utter_message(response="utter_registration_not_confirmed")
+                return _reset_form()
+            name = tracker.get_slot("person_name") or ""
+            school = find_school(session, tracker.get_slot("school"))
+            if school is not None and contact.school_id is None:
+                contact.school = school
+            result = sign_up(
+                session,
+                contact,
+                pc_session,
+                name=name,
+                adults=int(tracker.get_slot("adults") or 1),
+                children=int(tracker.get_slot("children") or 0),
+            )
+            label = session_label(pc_session, language)
+            if result.already:
+                dispatcher.utter_message(response="utter_already_registered", session=label)
+            elif result.waitlisted:
+                dispatcher.utter_message(
+                    response="utter_waitlisted",
+                    person_name=name,
+                    session=label,
+                    position=waitlist_position(session, result.registration),
+                )
+            else:
+                dispatcher.utter_message(
+                    response="utter_registered", person_name=name, session=label
+                )
+        return _reset_form()
+
+
+class StopRegistration(Action):
+    """The family changed its mind halfway ("ya no", "cancel"): stop asking."""
+
+    def name(self) -> str:
+        return "action_stop_registration"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_registration_stopped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_form()]
+
+
+def _upcoming_sign_ups(session, tracker) -> list:
+    contact = find_contact(session, tracker.sender_id)
+    return active_registrations(session, contact) if contact else []
+
+
+class CancelRegistration(Action):
+    """Cancels the family's next sign-up; a freed seat goes to the first family waiting."""
+
+    def name(self) -> str:
+        return "action_cancel_registration"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        with db_session() as session:
+            registrations = _upcoming_sign_ups(session, tracker)
+            if not registrations:
+                dispatcher.utter_message(response="utter_nothing_to_cancel")
+                return []
+            registration = registrations[0]
+            cancel(session, registration)
+            # The promoted family is told by the reminders and broadcasts worker, not here.
+            dispatcher.utter_message(
+                response="utter_registration_cancelled",
+                session=session_label(registration.session, language),
+            )
+        return []
+
+
+class CheckRegistration(Action):
+    def name(self) -> str:
+        return "action_check_registration"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        with db_session() as session:
+            registrations = _upcoming_sign_ups(session, tracker)
+            if not registrations:
+                dispatcher.utter_message(response="utter_no_registrations")
+                return []
+            parts = []
+            for registration in registrations:
+                part = session_label(registration.session, language)
+                part += f" ({details(language, registration.adults, registration.children)}"
+                if registration.status == registration.STATUS_WAITLISTED:
+                    position = waitlist_position(session, registration)
+                    part += "; " + _DETAILS[language]["waitlist"].format(position=position)
+                parts.append(part + ")")
+        dispatcher.utter_message(
+            response="utter_registrations_list", registrations="; ".join(parts)
+        )
+        return []

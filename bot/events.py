@@ -1,0 +1,111 @@
+"""What is coming up for a family: events and Parent College sessions, near them or for everyone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from .folding import fold_words
+from .models import Event, Neighborhood, ParentCollegeSession, School
+
+# Other ways families write a neighbourhood's name, folded (no accents, lower case).
+NEIGHBORHOOD_ALIASES = {
+    "south-la": ("south los angeles", "sur de la", "sur de los angeles", "sur la"),
+}
+
+
+@dataclass(frozen=True)
+class UpcomingEvent:
+    """One thing on the calendar, whichever table it came from; times are aware UTC."""
+
+    slug: str
+    kind: str  # "event" or "parent_college"
+    title: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime | None
+    place: str | None
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; everything stored is UTC.
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _near(model, school: School | None, neighborhood: Neighborhood | None):
+    """Where-clause: rows meant for this school or neighbourhood, plus rows meant for everyone."""
+    for_everyone = and_(model.school_id.is_(None), model.neighborhood_id.is_(None))
+    if school is not None:
+        clauses = [for_everyone, model.school_id == school.id]
+        if school.neighborhood_id is not None:
+            same_area = model.neighborhood_id == school.neighborhood_id
+            # Parent College is hosted at one campus but serves its whole neighbourhood; other
+            # events at another school in the area are that school's own.
+            if model is not ParentCollegeSession:
+                same_area = and_(model.school_id.is_(None), same_area)
+            clauses.append(same_area)
+        return or_(*clauses)
+    if neighborhood is not None:
+        in_area = select(School.id).where(School.neighborhood_id == neighborhood.id)
+        return or_(
+            for_everyone,
+            model.neighborhood_id == neighborhood.id,
+            model.school_id.in_(in_area.scalar_subquery()),
+        )
+    return None
+
+
+def upcoming_events(
+    session: Session,
+    school: School | None = None,
+    neighborhood: Neighborhood | None = None,
+    now: datetime | None = None,
+    limit: int = 3,
+) -> list[UpcomingEvent]:
+    """The next `limit` events and Parent College sessions, soonest first. With a school (or
+    else a neighbourhood), only those meant for it and those meant for everyone."""
+    since = _utc(now) or datetime.now(timezone.utc)
+    found: list[UpcomingEvent] = []
+    for model, kind in ((Event, "event"), (ParentCollegeSession, "parent_college")):
+        query = select(model).where(model.archived.is_(False), model.starts_at >= since)
+        where = _near(model, school, neighborhood)
+        if where is not None:
+            query = query.where(where)
+        query = query.order_by(model.starts_at, model.id).limit(limit)
+        found += [
+            UpcomingEvent(
+                slug=row.slug,
+                kind=kind,
+                title=row.title or {},
+                starts_at=_utc(row.starts_at),
+                ends_at=_utc(row.ends_at),
+                place=row.place,
+            )
+            for row in session.scalars(query)
+        ]
+    found.sort(key=lambda event: event.starts_at)
+    return found[:limit]
+
+
+def _names(neighborhood: Neighborhood) -> list[str]:
+    names = [neighborhood.name, neighborhood.slug.replace("-", " ")]
+    names += NEIGHBORHOOD_ALIASES.get(neighborhood.slug, ())
+    return [fold_words(name) for name in names]
+
+
+def find_neighborhood(session: Session, text: str | None) -> Neighborhood | None:
+    """The neighbourhood named anywhere in a message ("eventos en boyle heights?"), or None.
+    The longest name found wins, so "south la" is not mistaken for something shorter."""
+    if not text:
+        return None
+    padded = f" {fold_words(text)} "
+    best, best_length = None, 0
+    for neighborhood in session.scalars(select(Neighborhood).order_by(Neighborhood.id)):
+        for name in _names(neighborhood):
+            if name and len(name) > best_length and f" {name} " in padded:
+                best, best_length = neighborhood, len(name)
+    return best

@@ -1,0 +1,31 @@
+"""Handing a conversation to staff: the bot goes quiet until a person releases it or the time
+runs out (bot.conversations.bot_is_paused reads the result).
+
+Rasa decides when (a custom action sends {"handoff": reason}); this module decides what it means."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from .models import Conversation, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def hand_off(
+    conversation: Conversation, reason: str, hours: int, now: datetime | None = None
+) -> None:
+    """Pauses the bot on this conversation for `hours` (0: until staff release it) and puts it
+    in the staff queue. The time limit exists so a family is never left without answers because
+    nobody picked the conversation up."""
+    now = now or utcnow()
+    conversation.handled_by_staff = True
+    conversation.needs_staff = True
+    conversation.handoff_until = now + timedelta(hours=hours) if hours else None
+    log.info(
+        "conversation %s handed to staff (%s) until %s",
+        conversation.id,
+        reason,
+        conversation.handoff_until.isoformat() if conversation.handoff_until else "released",
+    )

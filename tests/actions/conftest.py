@@ -1,0 +1,23 @@
+"""Fixtures for calling Rasa custom actions directly, on a real migrated and seeded database."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import data
+from bot.db import engine_for, session_factory, session_scope
+from bot.migrate import upgrade
+from bot.seed import seed_database
+
+
+@pytest.fixture
+def action_db(sqlite_url):
+    """A fresh SQLite database, migrated and seeded, that every action reads and writes for the
+    length of the test. Returns a sessionmaker on it, to arrange data or check what was written."""
+    upgrade(sqlite_url)
+    sessions = session_factory(engine_for(sqlite_url))
+    with session_scope(sessions) as session:
+        seed_database(session)
+    data.use_database(sqlite_url)
+    yield sessions
+    data.use_database(None)

@@ -1,0 +1,150 @@
+"""The two-stage fallback and the hand-off, called directly with rasa_sdk trackers."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarify import Clarify, TakeClarification
+from actions.handoff import HandOff
+from actions.session_start import StartSession
+from tests.support.trackers import domain, make_tracker, render
+
+UNCLEAR = {
+    "text": "y lo de la compu?",
+    "intent": {"name": "nlu_fallback", "confidence": 0.7},
+    "intent_ranking": [
+        {"name": "nlu_fallback", "confidence": 0.7},
+        {"name": "ask_programs", "confidence": 0.41},
+        {"name": "ask_events", "confidence": 0.3},
+        {"name": "greet", "confidence": 0.2},
+        {"name": "ask_school_info", "confidence": 0.01},
+    ],
+    "entities": [],
+}
+
+
+def _tracker(turns: list[dict], slots=None, language="es") -> Tracker:
+    """A conversation whose user turns carry these parse results, the last one latest."""
+    events = []
+    for parse_data in turns:
+        events += [
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": parse_data["text"], "parse_data": parse_data},
+        ]
+    return Tracker(
+        sender_id="c1",
+        slots={"language": language, **(slots or {})},
+        latest_message=turns[-1],
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def _run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    return dispatcher.messages, action.run(dispatcher, tracker, domain())
+
+
+def test_an_unclear_message_gets_numbered_guesses_not_a_guess():
+    messages, events = _run(Clarify(), _tracker([UNCLEAR]))
+    assert render(messages[0], "es") == (
+        "¿Quiso decir...?\n1) nuestros programas\n2) los próximos eventos\nResponda con el número."
+    )
+    # greet is not offered; a guess under the confidence floor is not either.
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "clarify_options",
+         "value": ["ask_programs", "ask_events"]},
+        {"event": "slot", "timestamp": None, "name": "clarified_intent", "value": None},
+    ]  # fmt: skip
+
+
+def test_a_pick_names_the_chosen_intent_for_its_rule():
+    pick = {"text": "2", "intent": {"name": "inform", "confidence": 0.9}, "entities": []}
+    tracker = _tracker([UNCLEAR, pick], slots={"clarify_options": ["ask_programs", "ask_events"]})
+    messages, events = _run(TakeClarification(), tracker)
+    assert messages == []
+    assert {e["name"]: e["value"] for e in events} == {
+        "clarify_options": None,
+        "clarified_intent": "ask_events",
+    }
+
+
+def test_a_second_miss_in_a_row_goes_to_a_person():
+    again = {**UNCLEAR, "text": "lo de la compu pues"}
+    messages, events = _run(TakeClarification(), _tracker([UNCLEAR, again], slots={
+        "clarify_options": ["ask_programs", "ask_events"]}))  # fmt: skip
+    assert messages[0]["response"] == "utter_handoff_not_understood"
+    assert messages[1]["custom"] == {"handoff": "not_understood"}
+    assert {"event": "slot", "timestamp": None, "name": "clarified_intent", "value": None} in events
+    # Also when the first miss had nothing to offer and the next one is unclear too.
+    messages, _ = _run(Clarify(), _tracker([UNCLEAR, again]))
+    assert messages[1]["custom"] == {"handoff": "not_understood"}
+
+
+def test_asking_for_a_person_hands_off_and_says_when():
+    messages, events = _run(HandOff(), make_tracker("una persona", "talk_to_human", language="en"))
+    text = render(messages[0], "en")
+    assert text.startswith("OK, I've passed your message to our team. A person will text you back ")
+    assert any(day in text for day in ("today", "tomorrow", "Monday"))
+    assert messages[1]["custom"] == {"handoff": "talk_to_human"}
+    assert events == []
+
+
+def test_a_new_session_forgets_a_half_finished_form_but_not_the_family():
+    tracker = make_tracker(
+        "hola", "greet", slots={"school": "Jordan", "person_name": "Rosa", "adults": 2.0}
+    )
+    _, events = _run(StartSession(), tracker)
+    kept = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert kept == {"language": "es", "school": "Jordan", "person_name": "Rosa"}
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+
+
+def test_a_pick_is_answered_by_the_same_action_as_the_intent_itself():
+    """ANSWERED_BY and the dialogue rules must agree, and every pick must have its rule."""
+    from pathlib import Path
+
+    import yaml
+
+    from actions.clarify import ANSWERED_BY, OPTIONS
+
+    rules = []
+    for path in (Path(__file__).parents[2] / "dialogue").glob("*.yml"):
+        rules += yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+    own_answer = {}
+    for rule in rules:
+        steps = rule["steps"]
+        if "intent" in steps[0] and not rule.get("condition", [{}])[0].get("active_loop"):
+            own_answer.setdefault(steps[0]["intent"], steps[1]["action"])
+    picks = {
+        (rule["steps"][1]["intent"], rule["steps"][3]["slot_was_set"][0]["clarified_intent"]):
+        rule["steps"][4]["action"]
+        for rule in rules
+        if rule["steps"][0].get("action") == "action_clarify" and len(rule["steps"]) > 4
+    }  # fmt: skip
+    assert set(ANSWERED_BY) == set(OPTIONS)
+    for intent, action in ANSWERED_BY.items():
+        assert own_answer[intent] == action, intent
+        assert picks[("inform", intent)] == picks[("affirm", intent)] == action, intent
+
+
+def test_asking_for_the_other_language_switches_the_slot_before_the_answer():
+    import asyncio
+
+    from actions.language_slot import ValidatePredefinedSlots
+
+    def extract(tracker):
+        return asyncio.run(
+            ValidatePredefinedSlots().extract_language(CollectingDispatcher(), tracker, domain())
+        )
+
+    named = make_tracker("in english please", "change_language", [("language", "en")])
+    assert extract(named) == {"language": "en"}
+    unnamed = make_tracker("podemos cambiar de idioma?", "change_language", language="es")
+    assert extract(unnamed) == {"language": "en"}
+    # Any other message keeps the language the web process chose.
+    assert extract(make_tracker("hola", "greet", language="es")) == {}

@@ -1,0 +1,208 @@
+"""The Parent College registration actions called directly, with rasa_sdk trackers, on a seeded
+database whose sessions are moved a few weeks ahead of today (the seed's dates will pass)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.registration import (
+    AskForSession,
+    AskToConfirm,
+    CancelRegistration,
+    CheckRegistration,
+    SubmitRegistration,
+    ValidateRegistrationForm,
+    clean_name,
+    session_label,
+)
+from bot.models import Contact, ParentCollegeSession, Registration, utcnow
+from bot.segments import count_segments
+from tests.support.trackers import domain, make_tracker, render
+
+
+@pytest.fixture
+def family(action_db):
+    """A contact as the web process creates it; Rasa knows it by its public id."""
+    with action_db() as session:
+        for weeks, pc_session in enumerate(
+            session.execute(select(ParentCollegeSession).order_by("starts_at")).scalars(), 1
+        ):
+            pc_session.starts_at = utcnow() + timedelta(weeks=weeks)
+            pc_session.ends_at = pc_session.starts_at + timedelta(hours=3)
+        contact = Contact(phone="+13235550100", language="es")
+        session.add(contact)
+        session.commit()
+        return contact.public_id
+
+
+def _slugs(action_db):
+    with action_db() as session:
+        return list(
+            session.execute(
+                select(ParentCollegeSession.slug).order_by(ParentCollegeSession.starts_at)
+            ).scalars()
+        )
+
+
+def _run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain())
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    "typed, name",
+    [
+        ("me llamo rosa díaz", "Rosa Díaz"),
+        ("Soy María de la Luz Pérez", "María de la Luz Pérez"),
+        ("my name is John O'Neil", "John O'Neil"),
+        ("12345", None),
+        ("si", None),
+        ("ok", None),
+        ("Yesenia Nolasco", "Yesenia Nolasco"),
+        ("a", None),
+        ("", None),
+    ],
+)
+def test_names_are_read_from_how_families_introduce_themselves(typed, name):
+    assert clean_name(typed) == name
+
+
+def test_the_session_list_is_numbered_fits_two_segments_and_is_remembered(family, action_db):
+    tracker = make_tracker("markham", "inform", sender_id=family)
+    messages, events = _run(AskForSession(), tracker)
+    text = render(messages[0], "es")
+    assert text.startswith("¿A qué sesión quiere ir? Responda con el número:\n1) ")
+    assert count_segments(text).segments <= 2
+    offered = events[0]["value"]
+    assert offered == _slugs(action_db)[: len(offered)]
+    assert text.count(")") == len(offered) >= 1
+
+
+def test_validators_read_sessions_numbers_and_yes_no(family, action_db):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    tracker = make_tracker(
+        "el segundo", "inform", slots={"session_choices": slugs}, sender_id=family
+    )
+    dispatcher = CollectingDispatcher()
+    assert form.validate_pc_session("el segundo", dispatcher, tracker, domain()) == {
+        "pc_session": slugs[1]
+    }
+    assert form.validate_pc_session("watts", dispatcher, tracker, domain()) == {
+        "pc_session": slugs[0]
+    }
+    assert form.validate_pc_session("9", dispatcher, tracker, domain()) == {"pc_session": None}
+    assert dispatcher.messages[-1]["response"] == "utter_invalid_session"
+    assert form.validate_adults("somos 3", dispatcher, tracker, domain()) == {"adults": 3.0}
+    assert form.validate_adults("0", dispatcher, tracker, domain()) == {"adults": None}
+    assert form.validate_childcare("si, 2 niños", dispatcher, tracker, domain()) == {
+        "childcare": True,
+        "children": 2.0,
+    }
+    assert form.validate_childcare("no", dispatcher, tracker, domain()) == {
+        "childcare": False,
+        "children": 0.0,
+    }
+    assert form.validate_childcare("sí", dispatcher, tracker, domain()) == {"childcare": True}
+    assert form.validate_childcare("quizás", dispatcher, tracker, domain()) == {"childcare": None}
+    # Children are asked only when childcare is wanted and the count is not known yet.
+    needs = asyncio.run(
+        form.required_slots(
+            list(domain()["forms"]["registration_form"]["required_slots"]),
+            dispatcher,
+            make_tracker("no", "deny", slots={"childcare": False}),
+            domain(),
+        )
+    )
+    assert "children" not in needs and "confirm_registration" in needs
+
+
+def test_with_no_session_coming_up_the_form_asks_nothing_and_says_so(family, action_db):
+    with action_db() as session:
+        for pc_session in session.execute(select(ParentCollegeSession)).scalars():
+            pc_session.archived = True
+        session.commit()
+    needs = asyncio.run(
+        ValidateRegistrationForm().required_slots(
+            ["person_name"], CollectingDispatcher(), make_tracker("quiero", "x"), domain()
+        )
+    )
+    assert needs == []
+    messages, _ = _run(SubmitRegistration(), make_tracker("si", "affirm", sender_id=family))
+    assert messages[0]["response"] == "utter_no_sessions"
+
+
+def _filled(family, slug, **slots):
+    values = {
+        "person_name": "Rosa Díaz",
+        "school": "Markham",
+        "pc_session": slug,
+        "adults": 2.0,
+        "childcare": True,
+        "children": 1.0,
+        "confirm_registration": True,
+        **slots,
+    }
+    return make_tracker("si", "affirm", slots=values, sender_id=family)
+
+
+def test_confirmation_summary_and_sign_up_then_check_then_cancel(family, action_db):
+    slug = _slugs(action_db)[0]
+    messages, _ = _run(AskToConfirm(), _filled(family, slug))
+    summary = render(messages[0], "es")
+    assert summary.startswith("Confirmo: Rosa Díaz, ")
+    assert "2 adultos, cuidado para 1 niño." in summary
+    messages, events = _run(SubmitRegistration(), _filled(family, slug))
+    assert messages[0]["response"] == "utter_registered"
+    # The form's answers are cleared for next time; name and school stay.
+    cleared = {e["name"] for e in events if e["event"] == "slot" and e["value"] is None}
+    assert {"pc_session", "adults", "confirm_registration"} <= cleared
+    assert "person_name" not in cleared
+    with action_db() as session:
+        registration = session.execute(select(Registration)).scalar_one()
+        assert (registration.adults, registration.children, registration.status) == (
+            2, 1, "registered"
+        )  # fmt: skip
+        assert registration.contact.school.short_name == "Markham"
+
+    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    assert messages[0]["response"] == "utter_already_registered"
+
+    messages, _ = _run(CheckRegistration(), make_tracker("ya estoy?", "x", sender_id=family))
+    assert render(messages[0], "es").startswith("Sus inscripciones: ")
+
+    messages, _ = _run(CancelRegistration(), make_tracker("cancela", "x", sender_id=family))
+    assert messages[0]["response"] == "utter_registration_cancelled"
+    messages, _ = _run(CancelRegistration(), make_tracker("cancela", "x", sender_id=family))
+    assert messages[0]["response"] == "utter_nothing_to_cancel"
+
+
+def test_a_full_session_waitlists_and_a_no_signs_nobody_up(family, action_db):
+    slug = _slugs(action_db)[0]
+    with action_db() as session:
+        session.execute(select(ParentCollegeSession).filter_by(slug=slug)).scalar_one().capacity = 1
+        session.commit()
+    messages, _ = _run(SubmitRegistration(), _filled(family, slug, confirm_registration=False))
+    assert messages[0]["response"] == "utter_registration_not_confirmed"
+    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    assert messages[0]["response"] == "utter_waitlisted" and messages[0]["position"] == 1
+
+
+def test_session_labels_are_short_in_spanish_and_full_in_english(family, action_db):
+    with action_db() as session:
+        pc_session = (
+            session.execute(select(ParentCollegeSession).order_by(ParentCollegeSession.starts_at))
+            .scalars()
+            .first()
+        )
+        spanish, english = session_label(pc_session, "es"), session_label(pc_session, "en")
+    assert " de " in spanish and spanish.endswith(" en Markham") and "sábado" not in spanish
+    assert english.endswith(" at Markham") and english.split(",")[0] in {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+    }  # fmt: skip
