@@ -69,8 +69,8 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check bot webhooks actions tests bench scripts
-	$(BIN)/ruff format --check bot webhooks actions tests bench scripts
+	$(BIN)/ruff check bot webhooks console actions tests bench scripts
+	$(BIN)/ruff format --check bot webhooks console actions tests bench scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

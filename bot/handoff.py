@@ -22,6 +22,7 @@ def hand_off(
     now = now or utcnow()
     conversation.handled_by_staff = True
     conversation.needs_staff = True
+    conversation.handoff_reason = reason[:64]
     conversation.handoff_until = now + timedelta(hours=hours) if hours else None
     log.info(
         "conversation %s handed to staff (%s) until %s",

@@ -121,6 +121,7 @@ def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int
     if cut:
         log.info("message %s is long: the bot reads its start, staff the rest", logged.message.id)
         conversation.needs_staff = True
+        conversation.handoff_reason = "long_message"
     reply = rasa.ask(contact.public_id, body, {"language": language, "channel": channel})
     texts, understanding = reply.texts, reply.understanding
     if understanding.intent == CHANGE_LANGUAGE:
@@ -171,6 +172,7 @@ def _answer(
     except RasaUnavailable as error:
         log.warning("bot unavailable for message %s: %s", message.id, error)
         logged.conversation.needs_staff = True
+        logged.conversation.handoff_reason = "bot_unavailable"
         return _Answer([text("apology_bot_unavailable", logged.language)], language=logged.language)
 
 

@@ -1,4 +1,4 @@
-"""The web process: Twilio webhooks, health, and (later) web chat, console and API.
+"""The web process: Twilio webhooks, health, web chat, the staff console and the JSON API.
 
 `create_app` is the one way to build it; every outside service is chosen here from Settings."""
 
@@ -48,4 +48,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(health.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(simulator.bp)
+
+    from console import init_console
+
+    init_console(app, secure_cookies=(settings.public_base_url or "").startswith("https://"))
     return app

@@ -11,6 +11,7 @@ from .directory import (
 )
 from .families import ConsentEvent, Contact, Conversation, Message, Registration
 from .outreach import Broadcast, Delivery
+from .review import ConversationNote, NluCorrection
 from .staff import AuditLog, StaffUser
 
 __all__ = [
@@ -18,12 +19,14 @@ __all__ = [
     "Base",
     "Broadcast",
     "ConsentEvent",
+    "ConversationNote",
     "Contact",
     "Conversation",
     "Delivery",
     "Event",
     "Message",
     "Neighborhood",
+    "NluCorrection",
     "Organization",
     "ParentCollegeSession",
     "Program",

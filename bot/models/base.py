@@ -23,8 +23,8 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def created_at() -> Column:
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+def created_at(index: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow, index=index)
 
 
 def updated_at() -> Column:

@@ -116,6 +116,8 @@ class Conversation(Base):
     handled_by_staff = Column(Boolean, nullable=False, default=False)
     staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
     handoff_until = Column(DateTime(timezone=True))
+    # Why the bot handed over ("talk_to_human", "two_fallbacks", "rasa_down"...), shown to staff.
+    handoff_reason = Column(String(64))
     # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
     needs_staff = Column(Boolean, nullable=False, default=False)
     created_at = created_at()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String
 
+from sqlalchemy.orm import relationship
+
 from .base import Base, created_at
 
 
@@ -17,11 +19,18 @@ class StaffUser(Base):
     name = Column(String(200))
     role = Column(String(16), nullable=False, default=ROLE_STAFF)
     password_hash = Column(String(255), nullable=False)
-    api_token_hash = Column(String(255))
+    # SHA-256 of the API token: tokens are long and random, so a fast hash is enough and lets the
+    # API find the user by it. The token itself is shown once, when made.
+    api_token_hash = Column(String(64), unique=True)
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime(timezone=True))
     active = Column(Boolean, nullable=False, default=True)
     created_at = created_at()
+    last_login_at = Column(DateTime(timezone=True))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.ROLE_ADMIN
 
 
 class AuditLog(Base):
@@ -32,4 +41,6 @@ class AuditLog(Base):
     target_type = Column(String(64))
     target_id = Column(String(64))
     detail = Column(JSON, nullable=False, default=dict)
-    created_at = created_at()
+    created_at = created_at(index=True)
+
+    staff_user = relationship("StaffUser")

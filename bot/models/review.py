@@ -1,0 +1,42 @@
+"""What staff add to a conversation while reviewing it: internal notes, and corrections of what
+the bot understood (the right intent or language of a family's message), which become training
+examples through `bot nlu corrections`."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from .base import Base, created_at, updated_at
+
+
+class ConversationNote(Base):
+    """A note staff leave for each other on a conversation; families never see it."""
+
+    __tablename__ = "conversation_note"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(ForeignKey("conversation.id"), nullable=False, index=True)
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
+    body = Column(Text, nullable=False)
+    created_at = created_at()
+
+    staff_user = relationship("StaffUser")
+
+
+class NluCorrection(Base):
+    """The intent (and language) a family's message really had, as a person read it. One per
+    message: a second correction replaces the first (the audit log keeps both)."""
+
+    __tablename__ = "nlu_correction"
+    id = Column(Integer, primary_key=True)
+    message_id = Column(ForeignKey("message.id"), nullable=False, unique=True)
+    intent = Column(String(64), nullable=False)
+    language = Column(String(8), nullable=False)
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
+    created_at = created_at()
+    updated_at = updated_at()
+    # Set by `bot nlu corrections` when the example was written to nlu_data/<lang>/.
+    exported_at = Column(DateTime(timezone=True))
+
+    message = relationship("Message")
+    staff_user = relationship("StaffUser")
