@@ -196,7 +196,8 @@ def _staff_session():
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        # One line from stdin, for scripts: `echo "$PASSWORD" | bot user create ... --password-stdin`
+        # One line from stdin, for scripts:
+        #   echo "$PASSWORD" | bot user create EMAIL --password-stdin
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
@@ -284,7 +285,9 @@ def user_token(email: str) -> None:
         audit.record(session, None, "staff_user.api_token", "staff_user", account.id, via="cli")
         session.commit()
     click.echo(token)
-    click.echo("Send it as 'Authorization: Bearer <token>' to /api. It is not shown again.", err=True)
+    click.echo(
+        "Send it as 'Authorization: Bearer <token>' to /api. It is not shown again.", err=True
+    )
 
 
 @user.command("list")
@@ -300,3 +303,55 @@ def user_list() -> None:
             if account.locked_until:
                 state += ", locked"
             click.echo(f"{account.email}\t{account.role}\t{state}")
+
+
+# --- NLU training data ---------------------------------------------------------------------
+
+
+@main.group()
+def nlu() -> None:
+    """The bot's training data."""
+
+
+@nlu.command("corrections")
+@click.option(
+    "--dir",
+    "nlu_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Training data folder (default: the project's nlu_data).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
+def nlu_corrections(nlu_dir: Path | None, dry_run: bool) -> None:
+    """Write staff corrections from the console into nlu_data/<lang>/corrections.yml."""
+    from .corrections import export_corrections
+    from .db import engine_for, session_factory, session_scope
+    from .models import utcnow
+    from .training import PROJECT
+
+    nlu_dir = nlu_dir or PROJECT / "nlu_data"
+    sessions = session_factory(engine_for(_settings().database_url))
+    with session_scope(sessions) as session:
+        summary = export_corrections(session, nlu_dir, utcnow(), dry_run=dry_run)
+    verb = "Would add" if dry_run else "Added"
+    for language, by_intent in sorted(summary.written.items()):
+        for intent, count in sorted(by_intent.items()):
+            plural = "s" if count != 1 else ""
+            click.echo(f"{verb} {count} example{plural} to {intent} ({language})")
+    for skipped in summary.skipped:
+        click.echo(
+            f"Skipped message {skipped.message_id} ({skipped.language}, {skipped.intent}): "
+            f"{skipped.reason}"
+        )
+    if not summary.files:
+        click.echo("No new corrections to write." if not summary.skipped else "Nothing written.")
+        return
+    files = ", ".join(str(path) for path in summary.files)
+    if dry_run:
+        click.echo(f"Would write {files}. Nothing was changed.")
+        return
+    click.echo(f"Wrote {files}.")
+    click.echo(
+        "Next: review the changes (git diff nlu_data), remove anything personal, then run "
+        "`bot train` and `make nlu-eval` to compare the new model with the old one."
+    )

@@ -13,6 +13,13 @@ from .models import Conversation, utcnow
 log = logging.getLogger(__name__)
 
 
+def mark_for_staff(conversation: Conversation, reason: str, now: datetime | None = None) -> None:
+    """Puts the conversation in the staff queue, saying why; the bot may keep answering."""
+    conversation.needs_staff = True
+    conversation.handoff_reason = reason[:64]
+    conversation.handed_off_at = now or utcnow()
+
+
 def hand_off(
     conversation: Conversation, reason: str, hours: int, now: datetime | None = None
 ) -> None:
@@ -21,8 +28,7 @@ def hand_off(
     nobody picked the conversation up."""
     now = now or utcnow()
     conversation.handled_by_staff = True
-    conversation.needs_staff = True
-    conversation.handoff_reason = reason[:64]
+    mark_for_staff(conversation, reason, now)
     conversation.handoff_until = now + timedelta(hours=hours) if hours else None
     log.info(
         "conversation %s handed to staff (%s) until %s",

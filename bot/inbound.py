@@ -22,7 +22,7 @@ from .contacts import (
 )
 from .conversations import bot_is_paused, current_conversation, find_by_twilio_sid, log_message
 from .db import session_scope
-from .handoff import hand_off
+from .handoff import hand_off, mark_for_staff
 from .message_checks import has_text, is_other_script, text_for_bot
 from .models import Contact, Conversation, Message, utcnow
 from .phone import mask, to_e164
@@ -120,8 +120,7 @@ def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int
     body, cut = text_for_bot(logged.message.body)
     if cut:
         log.info("message %s is long: the bot reads its start, staff the rest", logged.message.id)
-        conversation.needs_staff = True
-        conversation.handoff_reason = "long_message"
+        mark_for_staff(conversation, "long_message")
     reply = rasa.ask(contact.public_id, body, {"language": language, "channel": channel})
     texts, understanding = reply.texts, reply.understanding
     if understanding.intent == CHANGE_LANGUAGE:
@@ -163,6 +162,8 @@ def _answer(
         log.info("message %s from an opted-out contact: logged, not answered", message.id)
         return _Answer(language=logged.language)
     if bot_is_paused(logged.conversation):
+        # Staff have it: the bot stays quiet and the conversation shows as waiting for them.
+        logged.conversation.needs_staff = True
         return _Answer(language=logged.language)
     unreadable = _unreadable(logged, default_language)
     if unreadable:
@@ -171,8 +172,7 @@ def _answer(
         return _ask_bot(rasa, logged, channel, hours)
     except RasaUnavailable as error:
         log.warning("bot unavailable for message %s: %s", message.id, error)
-        logged.conversation.needs_staff = True
-        logged.conversation.handoff_reason = "bot_unavailable"
+        mark_for_staff(logged.conversation, "bot_unavailable")
         return _Answer([text("apology_bot_unavailable", logged.language)], language=logged.language)
 
 

@@ -148,3 +148,80 @@ def format_scores(scores: dict[str, LanguageScore]) -> str:
         pairs = ", ".join(f"{t} -> {g} ({n})" for t, g, n in s.confused) or "none"
         lines.append(f"most confused ({s.language}): {pairs}")
     return "\n".join(lines)
+
+
+# --- before and after: each run's figures, kept to compare the next model with -----------------
+
+HISTORY = PROJECT / "var" / "nlu-eval" / "history.json"
+HISTORY_KEEP = 20
+# (key in a history entry, how it is printed, True when higher is better)
+COMPARED = (
+    ("accuracy", "accuracy", True),
+    ("macro_f1", "macro-F1", True),
+    ("fallback_rate", "fallback", False),
+)
+
+
+def history_entry(model: str, scores: dict[str, LanguageScore], at: str) -> dict:
+    return {
+        "model": model,
+        "at": at,
+        "scores": {
+            s.language: {key: round(getattr(s, key), 4) for key, _, _ in COMPARED}
+            for s in scores.values()
+        },
+    }
+
+
+def load_history(path: Path = HISTORY) -> list[dict]:
+    import json
+
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return []
+    return history if isinstance(history, list) else []
+
+
+def previous_run(history: list[dict], model: str) -> dict | None:
+    """The latest run of another model: the "before" of this one."""
+    for entry in reversed(history):
+        if isinstance(entry, dict) and entry.get("model") != model and entry.get("scores"):
+            return entry
+    return None
+
+
+def save_history(entry: dict, path: Path = HISTORY, keep: int = HISTORY_KEEP) -> list[dict]:
+    """Appends this run (replacing a last run of the same model, whose figures are the same) and
+    keeps the last `keep` runs."""
+    import json
+
+    history = load_history(path)
+    if history and history[-1].get("model") == entry["model"]:
+        history.pop()
+    history = (history + [entry])[-keep:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(history, indent=2) + "\n", encoding="utf-8")
+    return history
+
+
+def format_comparison(current: dict, previous: dict | None) -> str:
+    """ "es macro-F1 0.951 → 0.958 (+0.007)" per language and figure; the two entries come from
+    history_entry."""
+    if previous is None:
+        return "before/after: no earlier run of another model to compare with yet."
+    lines = [f"before/after: {previous['model']} (evaluated {previous['at']}) → {current['model']}"]
+    for language, figures in current["scores"].items():
+        before = previous["scores"].get(language)
+        if not before:
+            continue
+        for key, label, higher_is_better in COMPARED:
+            if key not in before:
+                continue
+            old, new = before[key], figures[key]
+            change = round(new - old, 3) + 0.0  # + 0.0: no "-0.000"
+            verdict = ""
+            if change:
+                verdict = "  better" if (change > 0) == higher_is_better else "  WORSE"
+            lines.append(f"  {language} {label} {old:.3f} → {new:.3f} ({change:+.3f}){verdict}")
+    return "\n".join(lines)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .models import Contact, ParentCollegeSession, Registration, utcnow
 
+HOLDING_SEATS = (Registration.STATUS_REGISTERED, Registration.STATUS_ATTENDED)
 # Registrations that hold (or wait for) a seat.
 ACTIVE = (Registration.STATUS_REGISTERED, Registration.STATUS_WAITLISTED)
 
@@ -25,7 +26,8 @@ def seats_taken(session: Session, pc_session: ParentCollegeSession) -> int:
     taken = session.execute(
         select(func.coalesce(func.sum(Registration.adults), 0)).where(
             Registration.session_id == pc_session.id,
-            Registration.status == Registration.STATUS_REGISTERED,
+            # A family checked in at the door still sits in its seats.
+            Registration.status.in_(HOLDING_SEATS),
         )
     ).scalar_one()
     return int(taken)
@@ -52,9 +54,13 @@ def upcoming_sessions(
 
 
 def find_session(session: Session, slug: str | None) -> ParentCollegeSession | None:
+    """A session a family can still sign up for: one staff archived after the bot offered it
+    is gone (the family is told there is no session to sign up for)."""
     if not slug:
         return None
-    return session.execute(select(ParentCollegeSession).filter_by(slug=slug)).scalar_one_or_none()
+    return session.execute(
+        select(ParentCollegeSession).filter_by(slug=slug, archived=False)
+    ).scalar_one_or_none()
 
 
 def find_contact(session: Session, public_id: str) -> Contact | None:

@@ -27,6 +27,9 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
     @app.before_request
     def _who_and_csrf():
         if _is_console(request.path):
+            # Refused before anything reads the body (the CSRF check would): CSV imports are
+            # 2 MB at most, and nothing else a form sends comes near this.
+            request.max_content_length = 3 * 1024 * 1024
             load_staff()
             check_csrf()
 

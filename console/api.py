@@ -1,12 +1,381 @@
-"""(being built)"""
+"""The JSON API under /api, for other tools (a district's dashboards, a CRM, a spreadsheet
+script): conversations, Parent College registrations and the line's data.
+
+Each staff user can make one token (console: Your account, or `bot user token EMAIL`) and sends
+it as `Authorization: Bearer <token>`. The token acts as that user: the same roles as the
+console, and the same audit log (with via="api"). No cookies are read here, so the API needs no
+CSRF token; a browser cannot send the Authorization header across sites by itself."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from functools import wraps
+
+from flask import Blueprint, abort, g, jsonify, request
+from sqlalchemy import select
+
+from bot import audit
+from bot.conversations import bot_is_paused
+from bot.models import (
+    Contact,
+    Conversation,
+    Event,
+    Message,
+    NluCorrection,
+    ParentCollegeSession,
+    Program,
+    Registration,
+    School,
+    StaffUser,
+)
+from bot.registrations import seats_taken
+from bot.staff_accounts import user_for_token
+from bot.staff_replies import StaffActionError, correct, release, reply, take_over, thread_view
+from webhooks.services import services
+from webhooks.threads import utc_iso
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.before_request
 def _token_only():
-    abort(401)
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and token.strip():
+        with services().sessions() as db:
+            user = user_for_token(db, token.strip())
+            if user is not None:
+                db.expunge(user)
+    if user is None:
+        response = jsonify(
+            error="unauthorized",
+            detail="Send a staff API token as 'Authorization: Bearer <token>'. "
+            "Make one on the console's account page or with `bot user token EMAIL`.",
+        )
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="family-line"'
+        return response
+    g.api_user = user
+    return None
+
+
+def admin_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.api_user.role != StaffUser.ROLE_ADMIN:
+            abort(403, description="This needs an admin's token.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def bad_request(detail: str | list[str]):
+    response = jsonify(error="bad_request", detail=detail)
+    response.status_code = 400
+    return response
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def _school(school: School) -> dict:
+    return {
+        "id": school.id,
+        "slug": school.slug,
+        "name": school.name,
+        "short_name": school.short_name,
+        "level": school.level,
+        "neighborhood": school.neighborhood.slug if school.neighborhood else None,
+        "address": school.address,
+        "phone": school.phone,
+        "principal": school.principal,
+        "website": school.website,
+        "hours": school.hours,
+        "archived": school.archived,
+    }
+
+
+def _program(program: Program) -> dict:
+    return {
+        "id": program.id,
+        "slug": program.slug,
+        "name": program.name,
+        "summary": program.summary,
+        "website": program.website,
+        "archived": program.archived,
+    }
+
+
+def _event(event: Event) -> dict:
+    return {
+        "id": event.id,
+        "slug": event.slug,
+        "title": event.title,
+        "description": event.description,
+        "starts_at": utc_iso(event.starts_at),
+        "ends_at": utc_iso(event.ends_at),
+        "place": event.place,
+        "school": event.school.slug if event.school else None,
+        "neighborhood": event.neighborhood.slug if event.neighborhood else None,
+        "archived": event.archived,
+    }
+
+
+def _pc_session(db, pc_session: ParentCollegeSession) -> dict:
+    taken = seats_taken(db, pc_session)
+    waitlisted = db.execute(
+        select(Registration.id).filter_by(
+            session_id=pc_session.id, status=Registration.STATUS_WAITLISTED
+        )
+    ).all()
+    return {
+        "id": pc_session.id,
+        "slug": pc_session.slug,
+        "title": pc_session.title,
+        "starts_at": utc_iso(pc_session.starts_at),
+        "ends_at": utc_iso(pc_session.ends_at),
+        "place": pc_session.place,
+        "school": pc_session.school.slug if pc_session.school else None,
+        "neighborhood": pc_session.neighborhood.slug if pc_session.neighborhood else None,
+        "language": pc_session.language,
+        "capacity": pc_session.capacity,
+        "adults_registered": taken,
+        "seats_left": max(pc_session.capacity - taken, 0),
+        "families_waitlisted": len(waitlisted),
+        "archived": pc_session.archived,
+    }
+
+
+def _archived_wanted() -> bool:
+    return request.args.get("archived") in ("1", "true", "yes")
+
+
+def _listing(model, order):
+    query = select(model).order_by(*order)
+    if not _archived_wanted():
+        query = query.filter(model.archived.is_(False))
+    return query
+
+
+@bp.get("/schools")
+def schools():
+    with services().sessions() as db:
+        rows = db.execute(_listing(School, [School.name])).scalars().all()
+        return jsonify(schools=[_school(row) for row in rows])
+
+
+@bp.get("/programs")
+def programs():
+    with services().sessions() as db:
+        rows = db.execute(_listing(Program, [Program.slug])).scalars().all()
+        return jsonify(programs=[_program(row) for row in rows])
+
+
+@bp.get("/events")
+def events():
+    with services().sessions() as db:
+        rows = db.execute(_listing(Event, [Event.starts_at, Event.id])).scalars().all()
+        return jsonify(events=[_event(row) for row in rows])
+
+
+@bp.get("/sessions")
+def pc_sessions():
+    """Parent College sessions with their seats: ?archived=1 includes archived ones."""
+    with services().sessions() as db:
+        query = _listing(ParentCollegeSession, [ParentCollegeSession.starts_at])
+        rows = db.execute(query).scalars().all()
+        return jsonify(sessions=[_pc_session(db, row) for row in rows])
+
+
+# --- registrations ---------------------------------------------------------------------------
+
+
+def _registration(registration: Registration) -> dict:
+    contact: Contact = registration.contact
+    return {
+        "id": registration.id,
+        "session": registration.session.slug,
+        "name": registration.name,
+        "phone": contact.phone if contact.phone_valid else None,
+        "language": contact.language,
+        "adults": registration.adults,
+        "childcare": registration.childcare,
+        "children": registration.children,
+        "status": registration.status,
+        "created_at": utc_iso(registration.created_at),
+        "cancelled_at": utc_iso(registration.cancelled_at),
+        "checked_in_at": utc_iso(registration.checked_in_at),
+    }
+
+
+@bp.get("/sessions/<int:session_id>/registrations")
+def session_registrations(session_id: int):
+    with services().sessions() as db:
+        pc_session = db.get(ParentCollegeSession, session_id)
+        if pc_session is None:
+            abort(404, description="No Parent College session has that id.")
+        rows = (
+            db.execute(
+                select(Registration)
+                .filter_by(session_id=session_id)
+                .order_by(Registration.created_at, Registration.id)
+            )
+            .scalars()
+            .all()
+        )
+        audit.record(
+            db, g.api_user, "registrations.view", "parent_college_session", session_id, via="api"
+        )
+        db.commit()
+        return jsonify(
+            session=_pc_session(db, pc_session),
+            registrations=[_registration(row) for row in rows],
+        )
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+def _message(message: Message, correction: NluCorrection | None) -> dict:
+    return {
+        "id": message.id,
+        "direction": message.direction,
+        "sender": message.sender,
+        "body": message.body,
+        "language": message.language,
+        "intent": message.intent,
+        "confidence": message.confidence,
+        "created_at": utc_iso(message.created_at),
+        "delivery_status": message.delivery_status,
+        "error_code": message.error_code,
+        "correction": (
+            {"intent": correction.intent, "language": correction.language}
+            if correction is not None
+            else None
+        ),
+    }
+
+
+def _conversation_summary(conversation: Conversation) -> dict:
+    contact: Contact = conversation.contact
+    return {
+        "id": conversation.id,
+        "channel": conversation.channel,
+        "contact": {
+            "id": contact.id,
+            "phone": contact.phone if contact.phone_valid else None,
+            "name": contact.name,
+            "language": contact.language,
+            "school": contact.school.slug if contact.school else None,
+            "opted_out": contact.opted_out,
+        },
+        "needs_staff": conversation.needs_staff,
+        "handled_by_staff": bot_is_paused(conversation),
+        "handoff_reason": conversation.handoff_reason,
+        "last_message_at": utc_iso(conversation.last_message_at),
+    }
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="Send a JSON object (Content-Type: application/json).")
+    return body
+
+
+@bp.get("/conversations/<int:conversation_id>")
+def conversation(conversation_id: int):
+    """One conversation with its newest 200 messages (?before=<message id> for older ones)."""
+    before = request.args.get("before", "")
+    with services().sessions() as db:
+        view = thread_view(db, conversation_id, before=int(before) if before.isdigit() else None)
+        if view is None:
+            abort(404, description="There is no conversation with that id.")
+        audit.record(
+            db, g.api_user, "conversation.view", "conversation", conversation_id, via="api"
+        )
+        db.commit()
+        return jsonify(
+            conversation=_conversation_summary(view.conversation),
+            messages=[_message(m, view.corrections.get(m.id)) for m in view.messages],
+            has_older=view.has_older,
+        )
+
+
+def _staff_action(conversation_id: int, act):
+    with services().sessions() as db:
+        found = db.get(Conversation, conversation_id)
+        if found is None:
+            abort(404, description="There is no conversation with that id.")
+        try:
+            result = act(db, found)
+        except StaffActionError as error:
+            db.rollback()
+            return bad_request(str(error))
+        db.commit()
+        return result
+
+
+@bp.post("/conversations/<int:conversation_id>/messages")
+def conversation_reply(conversation_id: int):
+    """Replies as the token's staff user: {"body": "..."}; sent by SMS on an SMS conversation."""
+    body = _json_body().get("body")
+    if not isinstance(body, str):
+        return bad_request('"body" must be the text to send.')
+
+    def act(db, found):
+        message = reply(db, found, g.api_user, body, services().settings)
+        return jsonify(message=_message(message, None)), 201
+
+    return _staff_action(conversation_id, act)
+
+
+@bp.post("/conversations/<int:conversation_id>/take-over")
+def conversation_take_over(conversation_id: int):
+    def act(db, found):
+        take_over(db, found, g.api_user)
+        audit.record(db, g.api_user, "conversation.take_over", "conversation", found.id, via="api")
+        return jsonify(conversation=_conversation_summary(found))
+
+    return _staff_action(conversation_id, act)
+
+
+@bp.post("/conversations/<int:conversation_id>/release")
+def conversation_release(conversation_id: int):
+    def act(db, found):
+        release(db, found)
+        audit.record(db, g.api_user, "conversation.release", "conversation", found.id, via="api")
+        return jsonify(conversation=_conversation_summary(found))
+
+    return _staff_action(conversation_id, act)
+
+
+@bp.put("/messages/<int:message_id>/correction")
+def message_correction(message_id: int):
+    """Sets what a family's message meant: {"intent": "ask_events", "language": "es"}."""
+    wanted = _json_body()
+    with services().sessions() as db:
+        message = db.get(Message, message_id)
+        if message is None:
+            abort(404, description="There is no message with that id.")
+        try:
+            saved = correct(
+                db, message, g.api_user, str(wanted.get("intent")), str(wanted.get("language"))
+            )
+        except StaffActionError as error:
+            db.rollback()
+            return bad_request(str(error))
+        audit.record(
+            db,
+            g.api_user,
+            "conversation.correct",
+            "conversation",
+            message.conversation_id,
+            message_id=message.id,
+            intent=saved.intent,
+            language=saved.language,
+            bot_intent=message.intent,
+            via="api",
+        )
+        db.commit()
+        return jsonify(message=_message(message, saved))

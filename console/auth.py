@@ -62,8 +62,11 @@ def check_csrf() -> None:
     expected = session.get(CSRF_KEY)
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not expected or not hmac.compare_digest(expected, sent):
-        abort(400, description="This form has expired or did not come from the console. "
-              "Go back, reload the page and try again.")
+        abort(
+            400,
+            description="This form has expired or did not come from the console. "
+            "Go back, reload the page and try again.",
+        )
 
 
 def load_staff() -> None:

@@ -1,15 +1,107 @@
-"""(being built)"""
+"""The conversations inbox: every family's conversation, newest first, with filters and search.
+
+The form is a GET, so a filtered list is a link staff can bookmark or send to a colleague. Only
+searches go to the audit log here: opening a conversation is recorded by the thread page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import datetime
+
+from flask import Blueprint, g, render_template, request, url_for
+
+from bot import audit
+from bot.dates import local
+from bot.inbox import (
+    LANGUAGES,
+    BadCursor,
+    InboxFilters,
+    inbox_page,
+    intents_seen,
+    schools_for_filter,
+)
+from bot.models import Message, utcnow
+from webhooks.services import services
 
 from .auth import require_staff
 
 bp = Blueprint("inbox", __name__, url_prefix="/console/conversations")
 require_staff(bp)
 
+PAGE_SIZE = 50
+HANDOFF_REASONS = {
+    "talk_to_human": "asked for a person",
+    "two_fallbacks": "bot did not understand twice",
+    "bot_unavailable": "bot was down",
+    "long_message": "long message",
+}
+FOLDED = (
+    "language",
+    "intent",
+    "max_confidence",
+    "school_id",
+    "date_from",
+    "date_to",
+    "waiting",
+    "fallbacks",
+)
+SENDER_PREFIX = {Message.SENDER_BOT: "Bot: ", Message.SENDER_STAFF: "Staff: "}
+
 
 @bp.route("/")
 def index():
-    return render_template("console/placeholder.html", title="inbox")
+    filters = InboxFilters.from_args(request.args)
+    errors = list(filters.errors)
+    before = request.args.get("before") or None
+    with services().sessions() as db:
+        try:
+            page = inbox_page(db, filters, limit=PAGE_SIZE, before=before)
+        except BadCursor as error:
+            errors.append(f"{error} Showing the newest conversations instead.")
+            before = None
+            page = inbox_page(db, filters, limit=PAGE_SIZE)
+        if filters.q:
+            audit.record(db, g.staff, "conversations.search", q=filters.q)
+        db.commit()
+        schools = schools_for_filter(db)
+    return render_template(
+        "console/inbox.html",
+        title="Conversations",
+        page=page,
+        filters=filters,
+        errors=errors,
+        form=request.args,
+        paging=before is not None,
+        # Folded away unless in use, so on a phone the list starts near the top of the screen.
+        filters_open=any(value.strip() for key, value in request.args.items() if key in FOLDED),
+        older_url=_older_url(filters, page.older),
+        newest_url=url_for("inbox.index", **filters.as_args()),
+        languages=LANGUAGES,
+        intents=intents_seen(),
+        schools=schools,
+        reasons=HANDOFF_REASONS,
+        sender_prefix=SENDER_PREFIX,
+        when=_when,
+        when_full=_when_full,
+    )
+
+
+def _older_url(filters: InboxFilters, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    return url_for("inbox.index", **filters.as_args(), before=cursor)
+
+
+def _when(moment: datetime) -> str:
+    """Short, as a phone's message list says it: the time today, the day otherwise."""
+    here, today = local(moment), local(utcnow())
+    if here.date() == today.date():
+        return f"{here.hour % 12 or 12}:{here.minute:02d} {'PM' if here.hour >= 12 else 'AM'}"
+    if here.year == today.year:
+        return f"{here:%b} {here.day}"
+    return f"{here:%b} {here.day}, {here.year}"
+
+
+def _when_full(moment: datetime) -> str:
+    here = local(moment)
+    clock = f"{here.hour % 12 or 12}:{here.minute:02d} {'PM' if here.hour >= 12 else 'AM'}"
+    return f"{here:%a} {here:%b} {here.day}, {here.year}, {clock} (Los Angeles time)"

@@ -1,15 +1,27 @@
 """`make nlu-eval`: the current model on the held-out set (tests/nlu/), per language.
 
 Prints accuracy, macro-F1 (a message the bot would answer with "didn't get that" counts as a miss),
-the fallback rate, entity F1 and the most confused intent pairs; exits 1 when a language's
-macro-F1 is under --floor or Spanish trails English by more than --max-gap."""
+the fallback rate, entity F1 and the most confused intent pairs, then the same figures for the
+last other model evaluated (var/nlu-eval/history.json) and the difference, so a retrained model
+(after `bot nlu corrections` and `bot train`) shows its before and after. Exits 1 when a
+language's macro-F1 is under --floor or Spanish trails English by more than --max-gap."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 
-from bot.nlu_evaluation import evaluate, fallback_threshold, format_scores
+from bot.nlu_evaluation import (
+    evaluate,
+    fallback_threshold,
+    format_comparison,
+    format_scores,
+    history_entry,
+    load_history,
+    previous_run,
+    save_history,
+)
 from bot.training import ensure_model
 
 
@@ -24,6 +36,11 @@ def main() -> int:
     print(f"model: {model.name}, fallback threshold {threshold}")
     scores = evaluate(model, threshold)
     print(format_scores(scores))
+    model_name = model.name.removesuffix(".tar.gz")
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    entry = history_entry(model_name, scores, now)
+    print(format_comparison(entry, previous_run(load_history(), model_name)))
+    save_history(entry)
     failures = [
         f"{s.language} macro-F1 {s.macro_f1:.3f} is under the floor {args.floor}"
         for s in scores.values()

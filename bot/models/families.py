@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import relationship
 
@@ -118,6 +119,9 @@ class Conversation(Base):
     handoff_until = Column(DateTime(timezone=True))
     # Why the bot handed over ("talk_to_human", "two_fallbacks", "rasa_down"...), shown to staff.
     handoff_reason = Column(String(64))
+    # When the conversation last went to staff (bot hand-off or staff taking it over): the
+    # dashboard's hand-off rate counts by it, since a family keeps one conversation for years.
+    handed_off_at = Column(DateTime(timezone=True))
     # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
     needs_staff = Column(Boolean, nullable=False, default=False)
     created_at = created_at()
@@ -129,7 +133,28 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_conversation_created", "conversation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_message_conversation_created", "conversation_id", "created_at"),
+        # The inbox's "has a family message that ..." and its date ranges (migration 0004). Its
+        # trigram index on lower(body) is PostgreSQL-only and an expression, which SQLAlchemy 1.4
+        # neither reflects nor compares, so it is not declared here.
+        Index(
+            "ix_message_family_conversation",
+            "conversation_id",
+            "intent",
+            "language",
+            "confidence",
+            "created_at",
+            postgresql_where=text("direction = 'in'"),
+            sqlite_where=text("direction = 'in'"),
+        ),
+        Index(
+            "ix_message_family_created",
+            "created_at",
+            postgresql_where=text("direction = 'in'"),
+            sqlite_where=text("direction = 'in'"),
+        ),
+    )
     DIRECTION_IN = "in"
     DIRECTION_OUT = "out"
     SENDER_FAMILY = "family"

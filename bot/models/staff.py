@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String
-
 from sqlalchemy.orm import relationship
 
 from .base import Base, created_at

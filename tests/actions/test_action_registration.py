@@ -194,6 +194,19 @@ def test_a_full_session_waitlists_and_a_no_signs_nobody_up(family, action_db):
     assert messages[0]["response"] == "utter_waitlisted" and messages[0]["position"] == 1
 
 
+def test_a_session_archived_after_it_was_offered_signs_nobody_up(family, action_db):
+    slug = _slugs(action_db)[0]
+    with action_db() as session:
+        session.execute(
+            select(ParentCollegeSession).filter_by(slug=slug)
+        ).scalar_one().archived = True
+        session.commit()
+    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    assert messages[0]["response"] == "utter_no_sessions"
+    with action_db() as session:
+        assert session.execute(select(Registration)).first() is None
+
+
 def test_session_labels_are_short_in_spanish_and_full_in_english(family, action_db):
     with action_db() as session:
         pc_session = (

@@ -57,3 +57,18 @@ def admin_client(app, make_staff):
 def post_form(client, url: str, data: dict | None = None, **kwargs):
     """Posts like a console form: with the session's CSRF token."""
     return client.post(url, data={**(data or {}), "csrf_token": csrf_of(client)}, **kwargs)
+
+
+@pytest.fixture
+def api_token(sessions, make_staff):
+    """A new account of `role` with an API token; returns the Authorization header."""
+    from bot.models import StaffUser
+    from bot.staff_accounts import issue_api_token
+
+    def make(role: str = "staff") -> dict:
+        user_id = make_staff(role, f"api-{role}@partnership.test")
+        with session_scope(sessions) as session:
+            token = issue_api_token(session.get(StaffUser, user_id))
+        return {"Authorization": f"Bearer {token}"}
+
+    return make

@@ -1,3 +1,4 @@
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -7,6 +8,9 @@ from bot.migrate import downgrade, upgrade
 from bot.models import Base
 
 
+# SQLAlchemy 1.4 cannot reflect the PostgreSQL-only trigram index on lower(body) (migration
+# 0004); it says so and compares the rest.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrations_build_exactly_the_models(migrated_db):
     engine = engine_for(migrated_db)
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)

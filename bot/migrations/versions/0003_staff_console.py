@@ -47,6 +47,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("handoff_reason", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("handed_off_at", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("staff_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True))
@@ -65,6 +66,7 @@ def downgrade() -> None:
         batch_op.alter_column("api_token_hash", existing_type=sa.String(length=64), type_=sa.String(length=255))
         batch_op.drop_column("last_login_at")
     with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.drop_column("handed_off_at")
         batch_op.drop_column("handoff_reason")
     op.drop_table("nlu_correction")
     with op.batch_alter_table("conversation_note", schema=None) as batch_op:

@@ -1,0 +1,166 @@
+"""The JSON API: token auth, roles, data and registrations, audit entries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import (
+    AuditLog,
+    Conversation,
+    Message,
+    NluCorrection,
+    ParentCollegeSession,
+    School,
+    StaffUser,
+)
+from bot.staff_accounts import revoke_api_token
+
+
+def test_a_token_reads_the_schools_as_json(client, api_token, sessions):
+    headers = api_token("staff")
+    response = client.get("/api/schools", headers=headers)
+    assert response.status_code == 200
+    with sessions() as session:
+        names = session.execute(
+            select(School.name).filter_by(archived=False).order_by(School.name)
+        ).scalars()
+        assert [school["name"] for school in response.json["schools"]] == list(names)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_programs_events_and_sessions_are_listed(client, api_token, sessions):
+    headers = api_token("staff")
+    for path, key in (("/api/programs", "programs"), ("/api/events", "events")):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200 and isinstance(response.json[key], list)
+    sessions_json = client.get("/api/sessions", headers=headers).json["sessions"]
+    with sessions() as session:
+        count = len(session.execute(select(ParentCollegeSession).filter_by(archived=False)).all())
+    assert len(sessions_json) == count
+    for pc_session in sessions_json:
+        assert pc_session["seats_left"] == pc_session["capacity"] - pc_session["adults_registered"]
+
+
+def test_a_revoked_or_switched_off_token_stops_working(client, api_token, sessions):
+    headers = api_token("staff")
+    with sessions() as session:
+        user = session.execute(select(StaffUser)).scalar_one()
+        revoke_api_token(user)
+        session.commit()
+    assert client.get("/api/schools", headers=headers).status_code == 401
+    other = api_token("admin")
+    with sessions() as session:
+        session.execute(select(StaffUser).filter_by(role="admin")).scalar_one().active = False
+        session.commit()
+    assert client.get("/api/schools", headers=other).status_code == 401
+
+
+def test_a_console_login_cookie_is_not_an_api_token(staff_client):
+    response = staff_client.get("/api/schools")
+    assert response.status_code == 401
+    assert "Bearer" in response.json["detail"]
+
+
+def test_reading_a_sessions_registrations_is_audited(client, api_token, sessions):
+    headers = api_token("staff")
+    with sessions() as session:
+        pc_session = session.execute(select(ParentCollegeSession)).scalars().first()
+    response = client.get(f"/api/sessions/{pc_session.id}/registrations", headers=headers)
+    assert response.status_code == 200
+    assert response.json["session"]["slug"] == pc_session.slug
+    with sessions() as session:
+        viewed = select(AuditLog).filter_by(action="registrations.view")
+        entry = session.execute(viewed).scalar_one()
+        assert entry.detail == {"via": "api"} and entry.target_id == str(pc_session.id)
+    assert client.get("/api/sessions/999999/registrations", headers=headers).status_code == 404
+
+
+def _sms_conversation(post_sms, sessions, body="hola, cuando es parent college?"):
+    post_sms(body, "+13235550142")
+    with sessions() as session:
+        conversation = session.execute(select(Conversation)).scalar_one()
+        family = session.execute(select(Message).filter_by(direction="in")).scalar_one()
+        return conversation.id, family.id
+
+
+def test_a_conversation_reads_with_its_messages_and_the_read_is_audited(
+    client, api_token, post_sms, sessions
+):
+    conversation_id, family_id = _sms_conversation(post_sms, sessions)
+    headers = api_token("staff")
+    response = client.get(f"/api/conversations/{conversation_id}", headers=headers)
+    assert response.status_code == 200
+    body = response.json
+    assert body["conversation"]["contact"]["phone"] == "+13235550142"
+    assert [m["sender"] for m in body["messages"]] == ["family", "bot"]
+    assert body["messages"][0]["body"] == "hola, cuando es parent college?"
+    with sessions() as session:
+        entry = session.execute(select(AuditLog).filter_by(action="conversation.view")).scalar_one()
+        assert entry.target_id == str(conversation_id) and entry.detail["via"] == "api"
+    assert client.get("/api/conversations/999999", headers=headers).status_code == 404
+
+
+def test_reply_take_over_release_and_correct_through_the_api(client, api_token, post_sms, sessions):
+    conversation_id, family_id = _sms_conversation(post_sms, sessions)
+    headers = api_token("staff")
+    sent = client.post(
+        f"/api/conversations/{conversation_id}/messages",
+        json={"body": "Hola, soy Rosa de la Partnership. Parent College es el sábado."},
+        headers=headers,
+    )
+    assert sent.status_code == 201, sent.json
+    assert sent.json["message"]["sender"] == "staff"
+    assert sent.json["message"]["delivery_status"] == "sent"  # the console transport
+    with sessions() as session:
+        assert session.get(Conversation, conversation_id).handled_by_staff
+    released = client.post(f"/api/conversations/{conversation_id}/release", headers=headers)
+    assert released.json["conversation"]["handled_by_staff"] is False
+    taken = client.post(f"/api/conversations/{conversation_id}/take-over", headers=headers)
+    assert taken.json["conversation"]["handled_by_staff"] is True
+
+    corrected = client.put(
+        f"/api/messages/{family_id}/correction",
+        json={"intent": "ask_parent_college", "language": "es"},
+        headers=headers,
+    )
+    assert corrected.status_code == 200
+    assert corrected.json["message"]["correction"] == {
+        "intent": "ask_parent_college",
+        "language": "es",
+    }
+    with sessions() as session:
+        assert session.execute(select(NluCorrection.intent)).scalar_one() == "ask_parent_college"
+
+
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ({"body": ""}, "Write a message"),
+        ({"body": 5}, '"body" must be'),
+        ({"body": "x" * 1601}, "at most 1,600"),
+    ],
+)
+def test_a_bad_reply_is_a_400_with_the_reason(
+    client, api_token, post_sms, sessions, payload, expected
+):
+    conversation_id, _ = _sms_conversation(post_sms, sessions)
+    response = client.post(
+        f"/api/conversations/{conversation_id}/messages", json=payload, headers=api_token()
+    )
+    assert response.status_code == 400
+    assert expected in response.json["detail"]
+    with sessions() as session:
+        assert session.execute(select(Message).filter_by(sender="staff")).first() is None
+
+
+def test_a_correction_with_an_unknown_intent_or_no_json_is_refused(
+    client, api_token, post_sms, sessions
+):
+    _, family_id = _sms_conversation(post_sms, sessions)
+    headers = api_token()
+    url = f"/api/messages/{family_id}/correction"
+    wrong = client.put(url, json={"intent": "order_pizza", "language": "es"}, headers=headers)
+    assert wrong.status_code == 400 and "order_pizza" in wrong.json["detail"]
+    not_json = client.put(url, data="intent=greet", headers=headers)
+    assert not_json.status_code == 400 and "JSON" in not_json.json["detail"]
