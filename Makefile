@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # TensorFlow's C++ start-up chatter hides what matters in `make run` output.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help venv run test test-fast train validate lint lock clean nlu-eval test-stories
+.PHONY: help venv run test test-fast train validate lint lock clean nlu-eval test-stories screenshots
 
 # `make nlu-eval` fails when either language's macro-F1 on the held-out set is under this floor,
 # or Spanish trails English by more than NLU_MAX_GAP (figures and their history: docs/nlu.md).
@@ -20,6 +20,7 @@ help:
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make nlu-eval     held-out NLU figures per language (fails under the floor)"
 	@echo "make test-stories Rasa test stories in both languages"
+	@echo "make screenshots  the console's main pages into docs/screenshots/"
 	@echo "make lint   ruff check"
 
 venv: $(STAMP)
@@ -63,6 +64,10 @@ nlu-eval: venv
 # Whole conversations in both languages through NLU and dialogue (tests/stories/).
 test-stories: venv
 	$(BIN)/rasa test core --stories tests/stories --model "$$($(BIN)/python -c 'from bot.training import ensure_model; print(ensure_model())')" --fail-on-prediction-errors --out var/story-results
+
+# The console's main pages, as the browser tests see them, into docs/screenshots/.
+screenshots: venv
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_console.py
 
 # Everything but the end-to-end layer (no Rasa servers): for quick iterations.
 test-fast: venv

@@ -14,7 +14,9 @@ from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
 from bot import audit
+from bot import sign_in_sheet as door
 from bot.conversations import bot_is_paused
+from bot.inbox import BadCursor, InboxFilters, InboxRow, inbox_page
 from bot.models import (
     Contact,
     Conversation,
@@ -233,6 +235,29 @@ def session_registrations(session_id: int):
         )
 
 
+@bp.post("/registrations/<int:registration_id>/check-in")
+def registration_check_in(registration_id: int):
+    """Marks a family as arrived at its session (a door tablet, a sign-in kiosk)."""
+    with services().sessions() as db:
+        registration = db.get(Registration, registration_id)
+        if registration is None:
+            abort(404, description="There is no registration with that id.")
+        previous = door.check_in(db, registration)
+        if previous is not None:
+            audit.record(
+                db,
+                g.api_user,
+                door.CHECK_IN_ACTION,
+                "registration",
+                registration.id,
+                session_id=registration.session_id,
+                previous_status=previous,
+                via="api",
+            )
+        db.commit()
+        return jsonify(registration=_registration(registration), already=previous is None)
+
+
 # --- conversations ---------------------------------------------------------------------------
 
 
@@ -281,6 +306,52 @@ def _json_body() -> dict:
     if not isinstance(body, dict):
         abort(400, description="Send a JSON object (Content-Type: application/json).")
     return body
+
+
+API_PAGE_MAX = 200
+
+
+def _inbox_row(row: InboxRow) -> dict:
+    return {
+        "id": row.conversation_id,
+        "channel": row.channel,
+        "contact": {
+            "name": row.contact_name,
+            "phone": row.contact_phone,
+            "language": row.contact_language,
+            "school": row.school,
+        },
+        "last_message_at": utc_iso(row.last_message_at),
+        "last_message": row.last_message,
+        "last_sender": row.last_sender,
+        "needs_staff": row.needs_staff,
+        "handled_by_staff": row.handled_by_staff,
+        "handoff_reason": row.handoff_reason,
+        "fallbacks": row.fallbacks,
+        "match": "".join(row.snippet) if row.snippet else None,
+    }
+
+
+@bp.get("/conversations")
+def conversations():
+    """The inbox: the console's filters as query parameters (language, intent, max_confidence,
+    fallbacks, waiting, school_id, date_from, date_to, q), newest first, `limit` per page (at
+    most 200) and `before` = the previous page's `next` for older ones."""
+    filters = InboxFilters.from_args(request.args)
+    if filters.errors:
+        return bad_request(list(filters.errors))
+    raw_limit = request.args.get("limit", "50")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= API_PAGE_MAX:
+        return bad_request(f"limit must be a whole number from 1 to {API_PAGE_MAX}.")
+    with services().sessions() as db:
+        try:
+            page = inbox_page(db, filters, limit=int(raw_limit), before=request.args.get("before"))
+        except BadCursor as error:
+            return bad_request(str(error))
+        if filters.q:
+            audit.record(db, g.api_user, "conversations.search", q=filters.q, via="api")
+            db.commit()
+        return jsonify(conversations=[_inbox_row(row) for row in page.rows], next=page.older)
 
 
 @bp.get("/conversations/<int:conversation_id>")

@@ -164,3 +164,52 @@ def test_a_correction_with_an_unknown_intent_or_no_json_is_refused(
     assert wrong.status_code == 400 and "order_pizza" in wrong.json["detail"]
     not_json = client.put(url, data="intent=greet", headers=headers)
     assert not_json.status_code == 400 and "JSON" in not_json.json["detail"]
+
+
+def test_the_conversation_list_takes_the_inbox_filters(client, api_token, post_sms, sessions):
+    post_sms("hola, cuando es parent college?", "+13235550142")
+    post_sms("what is the address of markham", "+13235550143")
+    headers = api_token()
+    everyone = client.get("/api/conversations", headers=headers).json
+    assert len(everyone["conversations"]) == 2 and everyone["next"] is None
+    found = client.get("/api/conversations?q=markham", headers=headers).json["conversations"]
+    assert [row["contact"]["phone"] for row in found] == ["(323) 555-0143"]
+    one = client.get("/api/conversations?limit=1", headers=headers).json
+    older = client.get(f"/api/conversations?limit=1&before={one['next']}", headers=headers).json
+    assert {one["conversations"][0]["id"], older["conversations"][0]["id"]} == {
+        row["id"] for row in everyone["conversations"]
+    }
+    with sessions() as session:
+        searched = session.execute(select(AuditLog).filter_by(action="conversations.search"))
+        assert searched.scalar_one().detail == {"q": "markham", "via": "api"}
+
+
+@pytest.mark.parametrize(
+    "query", ["language=fr", "limit=0", "limit=500", "before=garbage", "date_from=yesterday"]
+)
+def test_bad_list_parameters_are_a_400_that_says_why(client, api_token, query):
+    response = client.get(f"/api/conversations?{query}", headers=api_token())
+    assert response.status_code == 400
+    assert response.json["detail"]
+
+
+def test_a_family_is_checked_in_through_the_api(client, api_token, sessions):
+    from bot.models import Contact, Registration
+
+    with sessions() as session:
+        pc_session = session.execute(select(ParentCollegeSession)).scalars().first()
+        contact = Contact(phone="+13235550150", language="es")
+        registration = Registration(contact=contact, session=pc_session, name="Rosa", adults=2)
+        session.add_all([contact, registration])
+        session.commit()
+        registration_id = registration.id
+    headers = api_token()
+    first = client.post(f"/api/registrations/{registration_id}/check-in", headers=headers)
+    assert first.status_code == 200
+    assert first.json["registration"]["status"] == "attended" and first.json["already"] is False
+    again = client.post(f"/api/registrations/{registration_id}/check-in", headers=headers)
+    assert again.json["already"] is True
+    with sessions() as session:
+        entries = session.execute(select(AuditLog).filter_by(target_type="registration")).all()
+        assert len(entries) == 1
+    assert client.post("/api/registrations/999999/check-in", headers=headers).status_code == 404
