@@ -13,7 +13,7 @@ from functools import wraps
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
-from bot import audit
+from bot import audit, catalog
 from bot import sign_in_sheet as door
 from bot.conversations import bot_is_paused
 from bot.inbox import BadCursor, InboxFilters, InboxRow, inbox_page
@@ -187,6 +187,72 @@ def pc_sessions():
         query = _listing(ParentCollegeSession, [ParentCollegeSession.starts_at])
         rows = db.execute(query).scalars().all()
         return jsonify(sessions=[_pc_session(db, row) for row in rows])
+
+
+def _as_text(value) -> str:
+    # The API takes the CSV's columns; JSON numbers, booleans and lists become their CSV text.
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _kind_or_404(kind_url: str) -> catalog.Kind:
+    kind = catalog.KINDS_BY_URL.get(kind_url)
+    if kind is None:
+        abort(404, description="Data kinds: schools, programs, events, sessions.")
+    return kind
+
+
+def _save_data(kind: catalog.Kind, row=None):
+    """Creates (row None) or updates a row from the CSV's columns as JSON; admins only."""
+    sent = _json_body()
+    with services().sessions() as db:
+        if row is not None:
+            row = db.get(kind.model, row.id)
+        values = catalog.as_values(kind, row) if row is not None else {}
+        values.pop("archived", None)
+        unknown = [key for key in sent if key not in {"slug", *kind.field_columns}]
+        if unknown:
+            return bad_request(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        values.update({key: _as_text(value) for key, value in sent.items()})
+        clean, errors = catalog.validate(kind, values, session=db, existing=row)
+        if errors:
+            return bad_request(errors)
+        saved = catalog.save(db, kind, clean, existing=row)
+        action = "update" if row is not None else "create"
+        audit.record(
+            db,
+            g.api_user,
+            f"data.{kind.name}.{action}",
+            kind.name,
+            saved.row.id,
+            slug=saved.row.slug,
+            via="api",
+        )
+        db.commit()
+        body = {"id": saved.row.id, **catalog.as_values(kind, saved.row)}
+        return jsonify({kind.name: body}), 201 if row is None else 200
+
+
+@bp.post("/data/<kind_url>")
+@admin_only
+def data_create(kind_url: str):
+    """A new school, program, event or session: the CSV export's columns as a JSON object."""
+    return _save_data(_kind_or_404(kind_url))
+
+
+@bp.patch("/data/<kind_url>/<int:row_id>")
+@admin_only
+def data_update(kind_url: str, row_id: int):
+    """Changes the columns sent; the others keep their values."""
+    kind = _kind_or_404(kind_url)
+    with services().sessions() as db:
+        row = db.get(kind.model, row_id)
+        if row is None:
+            abort(404, description=f"There is no {kind.label} with that id.")
+    return _save_data(kind, row)
 
 
 # --- registrations ---------------------------------------------------------------------------

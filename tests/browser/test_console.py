@@ -183,6 +183,21 @@ def test_create_a_session_then_check_a_family_in_on_a_phone(
     door.goto(live_url + "/console/conversations/")
     _fits(door, PHONE["width"])
     shots(door, "inbox-phone")
+    # Every main page is usable on a phone: nothing wider than the screen (wide tables and
+    # charts scroll inside their own boxes).
+    for path in (
+        "/console/dashboard/",
+        "/console/registrations/",
+        "/console/data/",
+        "/console/data/sessions/",
+        f"/console/data/sessions/{session_id}/edit",
+        "/console/staff/",
+        "/console/audit/",
+        "/console/account/",
+    ):
+        door.goto(live_url + path)
+        expect(door.locator("h1")).to_be_visible()
+        _fits(door, PHONE["width"])
     phone.close()
 
     with sessions() as session:

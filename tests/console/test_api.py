@@ -213,3 +213,45 @@ def test_a_family_is_checked_in_through_the_api(client, api_token, sessions):
         entries = session.execute(select(AuditLog).filter_by(target_type="registration")).all()
         assert len(entries) == 1
     assert client.post("/api/registrations/999999/check-in", headers=headers).status_code == 404
+
+
+NEW_SESSION = {
+    "title_en": "Parent College: math at home",
+    "title_es": "Parent College: matemáticas en casa",
+    "starts_at": "2031-02-01 09:00",
+    "place": "Jordan High School library",
+    "capacity": 30,
+    "language": "both",
+}
+
+
+def test_an_admin_creates_and_changes_a_session_through_the_api(client, api_token, sessions):
+    headers = api_token("admin")
+    created = client.post("/api/data/sessions", json=NEW_SESSION, headers=headers)
+    assert created.status_code == 201, created.json
+    session_json = created.json["session"]
+    assert session_json["capacity"] == "30" and session_json["starts_at"] == "2031-02-01 09:00"
+    changed = client.patch(
+        f"/api/data/sessions/{session_json['id']}", json={"capacity": 45}, headers=headers
+    )
+    assert changed.status_code == 200 and changed.json["session"]["capacity"] == "45"
+    with sessions() as session:
+        row = session.get(ParentCollegeSession, session_json["id"])
+        assert (row.capacity, row.place) == (45, "Jordan High School library")
+        actions = session.execute(select(AuditLog.action).filter_by(target_type="session"))
+        assert list(actions.scalars()) == ["data.session.create", "data.session.update"]
+
+
+def test_bad_data_is_a_400_per_field_and_staff_tokens_cannot_write(client, api_token, sessions):
+    admin = api_token("admin")
+    bad = client.post("/api/data/sessions", json={**NEW_SESSION, "capacity": 0}, headers=admin)
+    assert bad.status_code == 400 and "capacity" in bad.json["detail"]
+    unknown = client.post("/api/data/sessions", json={**NEW_SESSION, "color": 1}, headers=admin)
+    assert unknown.status_code == 400 and "color" in unknown.json["detail"]
+    assert client.post("/api/data/trophies", json={}, headers=admin).status_code == 404
+    staff = api_token("staff")
+    refused = client.post("/api/data/sessions", json=NEW_SESSION, headers=staff)
+    assert refused.status_code == 403
+    with sessions() as session:
+        titles = session.execute(select(ParentCollegeSession.place)).scalars().all()
+        assert "Jordan High School library" not in titles
