@@ -12,6 +12,19 @@ from .models import Conversation, utcnow
 
 log = logging.getLogger(__name__)
 
+# Why a conversation went to staff, as recorded (the Rasa actions' `handoff` payloads and
+# bot.inbound), in the words the console shows staff.
+REASONS = {
+    "talk_to_human": "The family asked for a person",
+    "not_understood": "The bot did not understand twice",
+    "bot_unavailable": "The bot was down when the family wrote",
+    "long_message": "A long message the bot only read the start of",
+}
+
+
+def reason_label(reason: str | None) -> str:
+    return REASONS.get(reason, reason or "")
+
 
 def mark_for_staff(conversation: Conversation, reason: str, now: datetime | None = None) -> None:
     """Puts the conversation in the staff queue, saying why; the bot may keep answering."""

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from bot import dashboard_stats
 from bot.dates import local
+from bot.handoff import REASONS
 from webhooks.services import services
 
 from . import charts
@@ -24,14 +25,8 @@ LANGUAGE_SERIES = (
     ("es", "Spanish", charts.ES_COLOR),
     ("other", "Other or unknown", charts.OTHER_COLOR),
 )
-# The reasons bot.inbound and the Rasa actions record, in staff's words.
-HANDOFF_REASONS = {
-    "talk_to_human": "Asked for a person",
-    "not_understood": "Not understood twice",
-    "bot_unavailable": "Bot did not answer",
-    "long_message": "Long message",
-    dashboard_stats.TAKEN_OVER: "Taken over by staff",
-}
+# The reasons in staff's words (bot.handoff), plus staff taking a conversation over themselves.
+HANDOFF_REASONS = {**REASONS, dashboard_stats.TAKEN_OVER: "Taken over by staff"}
 
 
 def _period_days() -> int:

@@ -11,6 +11,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from bot import audit
 from bot.dates import local
+from bot.handoff import reason_label
 from bot.inbox import (
     LANGUAGES,
     BadCursor,
@@ -28,12 +29,6 @@ bp = Blueprint("inbox", __name__, url_prefix="/console/conversations")
 require_staff(bp)
 
 PAGE_SIZE = 50
-HANDOFF_REASONS = {
-    "talk_to_human": "asked for a person",
-    "two_fallbacks": "bot did not understand twice",
-    "bot_unavailable": "bot was down",
-    "long_message": "long message",
-}
 FOLDED = (
     "language",
     "intent",
@@ -78,7 +73,7 @@ def index():
         languages=LANGUAGES,
         intents=intents_seen(),
         schools=schools,
-        reasons=HANDOFF_REASONS,
+        reason_label=reason_label,
         sender_prefix=SENDER_PREFIX,
         when=_when,
         when_full=_when_full,

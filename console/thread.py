@@ -12,6 +12,7 @@ from bot.conversations import bot_is_paused
 from bot.corrections import contract_intents
 from bot.dates import local
 from bot.delivery_reports import CARRIER_OPT_OUT
+from bot.handoff import reason_label
 from bot.models import Conversation, Message
 from bot.segments import count_segments
 from bot.staff_replies import (
@@ -33,13 +34,6 @@ require_staff(bp)
 
 # Under this the model was guessing: worth a person's look (the bot's fallback threshold is 0.6).
 LOW_CONFIDENCE = 0.6
-HANDOFF_REASONS = {
-    "talk_to_human": "The family asked for a person",
-    "two_fallbacks": "The bot did not understand twice",
-    "bot_unavailable": "The bot was down when the family wrote",
-    "rasa_down": "The bot was down when the family wrote",
-    "long_message": "A long message the bot only read the start of",
-}
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
@@ -102,7 +96,7 @@ def _render(conversation_id: int, draft: str = "", error: str | None = None, sta
             reply_error=error,
             max_reply_chars=MAX_REPLY_CHARS,
             low_confidence=LOW_CONFIDENCE,
-            handoff_reasons=HANDOFF_REASONS,
+            reason_label=reason_label,
             language_names=LANGUAGE_NAMES,
             when=when,
             phone_display=phone_display,

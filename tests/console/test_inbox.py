@@ -75,7 +75,7 @@ def test_the_list_links_each_conversation_with_its_badges(staff_client, sessions
     assert page.status_code == 200
     assert thread_links(page) == [waiting, taken]
     assert "(323) 555-0100" in html and "necesito ayuda" in html
-    assert "Waiting for staff</span>" in html and "asked for a person" in html
+    assert "Waiting for staff</span>" in html and "The family asked for a person" in html
     assert "Staff has it</span>" in html and "1 not understood" in html
     assert 'class="badge lang-es"' in html and 'class="badge lang-en"' in html
     assert "Older" not in html
