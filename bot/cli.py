@@ -355,3 +355,245 @@ def nlu_corrections(nlu_dir: Path | None, dry_run: bool) -> None:
         "Next: review the changes (git diff nlu_data), remove anything personal, then run "
         "`bot train` and `make nlu-eval` to compare the new model with the old one."
     )
+
+
+# --- broadcasts ----------------------------------------------------------------------------
+
+
+@main.group()
+def broadcast() -> None:
+    """Announcements to many families at once: preview, send, follow, pause, cancel."""
+
+
+AUDIENCE_HELP = (
+    "Who gets it: everyone | school:SLUG | neighborhood:SLUG | language:en|es | session:ID "
+    "| list:FILE (a CSV or text file of numbers)."
+)
+
+
+def _audience(session, to: str, waitlist: bool):
+    from .broadcasting.audience import Audience, AudienceError, parse_numbers
+
+    kind, _, value = to.partition(":")
+    data: dict = {"kind": kind}
+    try:
+        if kind in ("school", "neighborhood", "language"):
+            data[kind] = value
+        elif kind == "session":
+            if not value.isdigit():
+                raise AudienceError("Give the session's number: session:12 (see the console).")
+            data.update(session_id=int(value), include_waitlist=waitlist)
+        elif kind == "list":
+            path = Path(value)
+            if not path.is_file():
+                raise AudienceError(f"There is no file {value!r}.")
+            return Audience.from_list(parse_numbers(path.read_bytes()))
+        return Audience.parse(data, session=session)
+    except AudienceError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_preview(result) -> None:
+    click.echo(f"To: {result.audience}: {result.recipients:,} families")
+    skipped = result.exclusions
+    if skipped.total or skipped.rejected:
+        click.echo(
+            f"Left out: {skipped.opted_out:,} opted out, {skipped.invalid:,} invalid numbers, "
+            f"{skipped.duplicates:,} repeated; {len(skipped.rejected):,} lines were no number"
+        )
+    for figures in result.by_language.values():
+        name = "English" if figures.language == "en" else "Spanish"
+        click.echo(
+            f"{name}: {figures.recipients:,} families, {figures.characters} characters, "
+            f"{figures.segments} segment{'s' if figures.segments != 1 else ''} "
+            f"({figures.encoding}), ${figures.cost:,.2f}"
+        )
+    click.echo(f"Cost: ${result.total_cost:,.2f} at ${result.price_per_segment} a segment")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}")
+
+
+def _broadcast_options(command):
+    for option in reversed(
+        [
+            click.option("--en", "english", default="", help="The English text."),
+            click.option("--es", "spanish", default="", help="The Spanish text."),
+            click.option("--to", "to", required=True, help=AUDIENCE_HELP),
+            click.option(
+                "--waitlist", is_flag=True, help="With session:ID, the waitlist gets it too."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@broadcast.command("preview")
+@_broadcast_options
+def broadcast_preview(english: str, spanish: str, to: str, waitlist: bool) -> None:
+    """Who would get it, segments per language and cost; sends nothing."""
+    from .broadcasting.compose import ComposeError, clean_texts, preview_for
+
+    settings = _settings()
+    with _staff_session() as session:
+        audience = _audience(session, to, waitlist)
+        try:
+            result = preview_for(
+                session, clean_texts({"en": english, "es": spanish}), audience, settings
+            )
+        except ComposeError as error:
+            raise click.ClickException(str(error)) from None
+        session.rollback()  # a list's new numbers are not kept by a preview
+    _print_preview(result)
+
+
+def _local_time(text: str):
+    from datetime import datetime
+
+    from .dates import LOCAL_TZ
+
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
+    except ValueError:
+        raise click.ClickException(
+            f"--at must be a Los Angeles time like 2026-12-01 09:00, got {text!r}"
+        ) from None
+
+
+@broadcast.command("send")
+@_broadcast_options
+@click.option("--title", default=None, help="Your label for it in the history.")
+@click.option("--at", "at", default=None, help="Send later: Los Angeles time, 2026-12-01 09:00.")
+@click.option("--urgent", is_flag=True, help="Send outside the send window (SEND_WINDOW) too.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def broadcast_send(
+    english: str,
+    spanish: str,
+    to: str,
+    waitlist: bool,
+    title: str | None,
+    at: str | None,
+    urgent: bool,
+    yes: bool,
+) -> None:
+    """Send now (or --at a time): the workers send at SEND_RATE_PER_SECOND."""
+    from .broadcasting.compose import ComposeError, clean_texts, create, preview_for
+    from .worker import build_huey
+
+    settings = _settings()
+    when = _local_time(at) if at else None
+    with _staff_session() as session:
+        audience = _audience(session, to, waitlist)
+        texts = {"en": english, "es": spanish}
+        try:
+            _print_preview(preview_for(session, clean_texts(texts), audience, settings))
+            if not yes:
+                click.confirm("Send it?", abort=True)
+            created = create(
+                session, texts, audience, settings, title=title, scheduled_at=when, urgent=urgent
+            )
+        except ComposeError as error:
+            raise click.ClickException(str(error)) from None
+        session.commit()
+        broadcast_id = created.broadcast.id
+    if created.send_now:
+        from .broadcasting.tasks import enqueue_lanes
+
+        enqueue_lanes(build_huey(settings), broadcast_id)
+        click.echo(
+            f"Broadcast {broadcast_id} is sending. Follow it: bot broadcast status {broadcast_id}"
+        )
+    else:
+        click.echo(f"Broadcast {broadcast_id} is scheduled for {at} (Los Angeles time).")
+
+
+def _find_broadcast(session, broadcast_id: int):
+    from .models import Broadcast
+
+    found = session.get(Broadcast, broadcast_id)
+    if found is None:
+        raise click.ClickException(f"There is no broadcast {broadcast_id}.")
+    return found
+
+
+@broadcast.command("status")
+@click.argument("broadcast_id", type=int)
+def broadcast_status(broadcast_id: int) -> None:
+    """Progress of one broadcast: queued, sent, delivered, failed (by error code and language)."""
+    from .broadcasting.compose import BUCKET_ORDER, report
+
+    with _staff_session() as session:
+        found = _find_broadcast(session, broadcast_id)
+        progress = report(session, found)
+    click.echo(f"Broadcast {found.id} ({found.title or 'no title'}): {found.state}")
+    click.echo(f"{progress.total:,} families")
+    for bucket in BUCKET_ORDER:
+        count = progress.buckets.get(bucket, 0)
+        click.echo(
+            f"  {bucket.replace('_', ' '):<10} {count:>8,}  {progress.percent(bucket):5.1f}%"
+        )
+    for code, count in progress.failures_by_code:
+        click.echo(f"  failed with error {code}: {count:,}")
+    for language, count in progress.failures_by_language.items():
+        click.echo(f"  failed in {language}: {count:,}")
+
+
+CHANGED = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
+
+
+def _change_state(broadcast_id: int, change: str) -> None:
+    from .broadcasting import sending
+
+    settings = _settings()
+    with _staff_session() as session:
+        found = _find_broadcast(session, broadcast_id)
+        try:
+            getattr(sending, change)(session, found)
+        except sending.BroadcastStateError:
+            raise click.ClickException(
+                f"Broadcast {broadcast_id} is {found.state}: it cannot be {CHANGED[change]}."
+            ) from None
+        session.commit()
+    if change == "resume":
+        from .broadcasting.tasks import enqueue_lanes
+        from .worker import build_huey
+
+        enqueue_lanes(build_huey(settings), broadcast_id)
+    click.echo(f"Broadcast {broadcast_id}: {CHANGED[change]}.")
+
+
+@broadcast.command("pause")
+@click.argument("broadcast_id", type=int)
+def broadcast_pause(broadcast_id: int) -> None:
+    """Stop sending for now (texts on their way still go)."""
+    _change_state(broadcast_id, "pause")
+
+
+@broadcast.command("resume")
+@click.argument("broadcast_id", type=int)
+def broadcast_resume(broadcast_id: int) -> None:
+    """Go on sending a paused broadcast."""
+    _change_state(broadcast_id, "resume")
+
+
+@broadcast.command("cancel")
+@click.argument("broadcast_id", type=int)
+def broadcast_cancel(broadcast_id: int) -> None:
+    """Stop for good: no family still waiting gets it."""
+    _change_state(broadcast_id, "cancel")
+
+
+@broadcast.command("list")
+def broadcast_list() -> None:
+    """The latest broadcasts and their state."""
+    from sqlalchemy import select
+
+    from .models import Broadcast
+
+    with _staff_session() as session:
+        latest = session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(30))
+        for found in latest.scalars():
+            click.echo(
+                f"{found.id}\t{found.state}\t{found.recipients or 0:,} families\t"
+                f"{found.title or (found.texts or {}).get('es', '')[:40]}"
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from datetime import time
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -14,6 +15,33 @@ MAX_HANDOFF_HOURS = 24 * 365
 # Threads per gunicorn worker. A request spends most of its time waiting on Rasa, so threads
 # are cheap concurrency; past a few dozen per worker they only queue on the GIL and the database.
 MAX_WEB_THREADS = 64
+
+
+def _parse_clock(raw: str) -> time | None:
+    try:
+        hours, minutes = raw.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        return None
+
+
+def _clock(env: dict, name: str, default: str) -> time:
+    raw = env.get(name) or default
+    parsed = _parse_clock(raw)
+    if parsed is None:
+        raise ConfigError(f"{name} must be a time like 08:00 (24-hour), got {raw!r}")
+    return parsed
+
+
+def _send_window(env: dict) -> tuple[time, time]:
+    raw = env.get("SEND_WINDOW") or "08:00-21:00"
+    start, _, end = raw.partition("-")
+    first, last = _parse_clock(start), _parse_clock(end)
+    if first is None or last is None or first >= last:
+        raise ConfigError(
+            f"SEND_WINDOW must be two times like 08:00-21:00, the first earlier, got {raw!r}"
+        )
+    return first, last
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -52,6 +80,12 @@ class Settings:
     # How long a conversation Rasa handed to staff keeps the bot quiet; 0: until staff release it.
     handoff_hours: int
     web_threads: int
+    # What one SMS segment costs (USD), for the broadcast preview's estimate.
+    segment_price: float
+    # Broadcasts go out between these Los Angeles times; outside them texts wait (urgent ones
+    # excepted). Reminders are queued at reminder_time the day before a session.
+    send_window: tuple[time, time]
+    reminder_time: time
     huey_path: Path
     var_dir: Path
     testing: bool = False
@@ -97,6 +131,15 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
     if not 1 <= web_threads <= MAX_WEB_THREADS:
         raise ConfigError(f"WEB_THREADS must be from 1 to {MAX_WEB_THREADS}, got {web_threads}")
     try:
+        segment_price = float(env.get("SEGMENT_PRICE") or 0.0083)
+    except ValueError:
+        raise ConfigError(
+            f"SEGMENT_PRICE must be a price in dollars like 0.0083, got {env['SEGMENT_PRICE']!r}"
+        ) from None
+    send_rate = _int(env, "SEND_RATE_PER_SECOND", 1)
+    if send_rate < 1:
+        raise ConfigError(f"SEND_RATE_PER_SECOND must be 1 or more, got {send_rate}")
+    try:
         rasa_timeout = float(env.get("RASA_TIMEOUT") or 10)
     except ValueError:
         raise ConfigError(
@@ -120,10 +163,13 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
             env.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}"
         ).rstrip("/"),
         rasa_timeout=rasa_timeout,
-        send_rate_per_second=_int(env, "SEND_RATE_PER_SECOND", 1),
+        send_rate_per_second=send_rate,
         default_language=default_language,
         handoff_hours=handoff_hours,
         web_threads=web_threads,
+        segment_price=segment_price,
+        send_window=_send_window(env),
+        reminder_time=_clock(env, "REMINDER_TIME", "10:00"),
         huey_path=Path(env.get("HUEY_SQLITE_PATH") or var_dir / "huey.db"),
         var_dir=var_dir,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +41,27 @@ def log_message(session: Session, conversation: Conversation, **fields) -> Messa
     session.add(message)
     conversation.last_message_at = utcnow()
     return message
+
+
+# A family's answer to a broadcast usually comes within hours; after a few days it is news.
+BROADCAST_REPLY_WINDOW = timedelta(days=3)
+
+
+def broadcast_answered(session: Session, conversation: Conversation) -> int | None:
+    """The broadcast a family message now answers: the conversation's last message is that
+    broadcast's text, sent within BROADCAST_REPLY_WINDOW. None otherwise."""
+    last = session.execute(
+        select(Message)
+        .filter_by(conversation_id=conversation.id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if last is None or last.broadcast_id is None or last.direction != Message.DIRECTION_OUT:
+        return None
+    sent = (
+        last.created_at if last.created_at.tzinfo else last.created_at.replace(tzinfo=timezone.utc)
+    )
+    return last.broadcast_id if utcnow() - sent <= BROADCAST_REPLY_WINDOW else None
 
 
 def find_by_twilio_sid(session: Session, sid: str) -> Message | None:

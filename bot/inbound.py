@@ -20,7 +20,13 @@ from .contacts import (
     find_or_create_by_phone,
     find_or_create_by_web_chat_id,
 )
-from .conversations import bot_is_paused, current_conversation, find_by_twilio_sid, log_message
+from .conversations import (
+    bot_is_paused,
+    broadcast_answered,
+    current_conversation,
+    find_by_twilio_sid,
+    log_message,
+)
 from .db import session_scope
 from .handoff import hand_off, mark_for_staff
 from .message_checks import has_text, is_other_script, text_for_bot
@@ -96,6 +102,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str) -> _Lo
     conversation = current_conversation(session, contact, inbound.channel)
     keyword = compliance.keyword_for(contact, inbound.body)
     language = _language(contact, inbound.body, keyword, default_language)
+    answered = broadcast_answered(session, conversation)
     message = log_message(
         session,
         conversation,
@@ -105,6 +112,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str) -> _Lo
         num_media=inbound.num_media,
         language=language,
         twilio_sid=inbound.twilio_sid,
+        broadcast_id=answered,
     )
     session.flush()
     return _Logged(contact, conversation, message, language, keyword)

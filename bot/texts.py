@@ -68,6 +68,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "baja y no le enviamos mensajes. Para volver, escriba INICIO. Pueden aplicarse tarifas "
         "de mensajes y datos. partnershipla.org",
     },
+    # The day before a Parent College session, to each family still signed up. How to cancel is
+    # written so it is never a lone opt-out keyword: "CANCEL" or "CANCELAR" alone would stop
+    # every text, so the words to send are a phrase the bot reads as cancel_registration.
+    "session_reminder": {
+        "en": "Reminder: Parent College is tomorrow at {session_time} at {place}. See you there! "
+        "Can't come? Reply: cancel my spot",
+        "es": "Recordatorio: Parent College es mañana {session_time} en {place}. ¡Le esperamos! "
+        "¿No puede venir? Responda: cancelar mi registro",
+    },
 }
 
 

@@ -50,8 +50,10 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
 
     from . import (
         api,
+        api_broadcasts,
         audit_pages,
         auth,
+        broadcasts,
         dashboard,
         data_pages,
         inbox,
@@ -72,6 +74,8 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
         staff_users.account_bp,
         audit_pages.bp,
         api.bp,
+        broadcasts.bp,
+        api_broadcasts.api_bp,
     ):
         app.register_blueprint(blueprint)
 

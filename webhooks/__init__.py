@@ -11,7 +11,7 @@ from flask import Flask
 from bot.config import Settings, load_settings
 from bot.db import engine_for, session_factory
 from bot.rasa_client import RasaClient
-from bot.worker import make_huey
+from bot.worker import build_huey
 
 from .services import Services
 
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             engine=engine,
             sessions=session_factory(engine),
             rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
-            huey=make_huey(settings),
+            huey=build_huey(settings),
         )
     app.extensions["family_line"] = services
     if not settings.twilio_webhook_enabled:

@@ -19,7 +19,7 @@ class Services:
     engine: Engine
     sessions: sessionmaker
     rasa: RasaClient
-    huey: Huey  # only read here (the worker's heartbeat); tasks are queued on it later
+    huey: Huey  # the worker's heartbeat is read on it, broadcasts are queued on it
 
 
 def services() -> Services:

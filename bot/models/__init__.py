@@ -10,7 +10,7 @@ from .directory import (
     School,
 )
 from .families import ConsentEvent, Contact, Conversation, Message, Registration
-from .outreach import Broadcast, Delivery
+from .outreach import Broadcast, Delivery, SendPace
 from .review import ConversationNote, NluCorrection
 from .staff import AuditLog, StaffUser
 
@@ -32,6 +32,7 @@ __all__ = [
     "Program",
     "Registration",
     "School",
+    "SendPace",
     "StaffUser",
     "utcnow",
 ]

@@ -100,6 +100,8 @@ class Registration(Base):
     updated_at = updated_at()
     cancelled_at = Column(DateTime(timezone=True))
     checked_in_at = Column(DateTime(timezone=True))
+    # When the day-before reminder was queued for this registration (never twice).
+    reminded_at = Column(DateTime(timezone=True))
 
     contact = relationship("Contact")
     session = relationship("ParentCollegeSession", back_populates="registrations")

@@ -207,3 +207,36 @@ def test_create_a_session_then_check_a_family_in_on_a_phone(
             ).all()
         )
     assert statuses == {"Rosa Díaz": "attended", "María López": "registered"}
+
+
+def test_an_admin_previews_and_sends_a_bilingual_broadcast_to_a_school(
+    browser, live_url, admin, sessions, shots
+):
+    with session_scope(sessions) as session:
+        from bot.models import School
+
+        markham = session.execute(select(School.id).filter_by(slug="markham")).scalar_one()
+        for number, language in (("+13235550190", "en"), ("+13235550191", "es")):
+            session.add(Contact(phone=number, language=language, school_id=markham))
+    context = _context(browser, LAPTOP)
+    page = context.new_page()
+    _log_in(page, live_url)
+    page.get_by_role("link", name="Broadcasts").click()
+    page.goto(live_url + "/console/broadcasts/new")
+    page.locator("#b-title").fill("Markham closed Friday")
+    page.locator("#b-text_en").fill("Markham is closed Friday for a teacher training day.")
+    page.locator("#b-text_es").fill("Markham estará cerrada el viernes por capacitación.")
+    page.get_by_label("The families of a school").check()
+    page.locator("select[name=school]").select_option("markham")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("cell", name=re.compile("UCS-2"))).to_be_visible()
+    shots(page, "broadcast-preview")
+    page.get_by_role("button", name="Send to 2 families").click()
+    expect(page.locator("h1")).to_contain_text("Markham closed Friday")
+    shots(page, "broadcast-progress")
+    with sessions() as session:
+        from bot.models import Delivery
+
+        phones = session.execute(select(Delivery.phone, Delivery.language)).all()
+    assert sorted(phones) == [("+13235550190", "en"), ("+13235550191", "es")]
+    context.close()

@@ -14,7 +14,7 @@ from tests.console.conftest import login
 
 # Reachable without a login: the login page itself and the stylesheet it needs.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.static"}
-ADMIN_PREFIXES = ("/console/data", "/console/staff", "/console/audit")
+ADMIN_PREFIXES = ("/console/data", "/console/staff", "/console/audit", "/console/broadcasts")
 
 
 def _sample_url(app, rule) -> str:

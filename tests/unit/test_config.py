@@ -63,3 +63,26 @@ def test_web_threads_reach_gunicorns_command_line(value, threads):
     assert settings.web_threads == threads
     argv = web(settings).argv
     assert argv[argv.index("--threads") + 1] == str(threads)
+
+
+def test_broadcast_settings_have_defaults_and_refuse_nonsense():
+    from datetime import time
+
+    settings = load_settings(environ={}, dotenv_path=None)
+    assert settings.send_window == (time(8), time(21))
+    assert settings.reminder_time == time(10)
+    assert settings.segment_price == 0.0083
+    custom = load_settings(
+        environ={"SEND_WINDOW": "09:30-20:00", "REMINDER_TIME": "17:45", "SEGMENT_PRICE": "0.01"},
+        dotenv_path=None,
+    )
+    assert custom.send_window == (time(9, 30), time(20)) and custom.reminder_time == time(17, 45)
+    for environ, words in (
+        ({"SEND_WINDOW": "21:00-08:00"}, "the first earlier"),
+        ({"SEND_WINDOW": "8"}, "SEND_WINDOW"),
+        ({"REMINDER_TIME": "noon"}, "REMINDER_TIME must be a time"),
+        ({"SEGMENT_PRICE": "cheap"}, "SEGMENT_PRICE"),
+        ({"SEND_RATE_PER_SECOND": "0"}, "SEND_RATE_PER_SECOND must be 1 or more"),
+    ):
+        with pytest.raises(ConfigError, match=words):
+            load_settings(environ=environ, dotenv_path=None)

@@ -29,6 +29,9 @@ FILL = {
     "details": "2 adultos, cuidado para 2 niños",
     "position": "12",
     "registrations": "16 de enero, 9 a. m. en Roosevelt (2 adultos, sin cuidado de niños)",
+    # A reminder's session: its time, and the longest place a session has (or its school).
+    "session_time": "a las 10:30 a. m.",
+    "place": "Boyle Heights Technology Youth Center",
 }
 
 
@@ -36,7 +39,8 @@ FILL = {
 def test_sms_layer_texts_exist_in_both_languages_and_fit(key):
     for language in ("en", "es"):
         assert TEXTS[key][language].strip()
-        assert count_segments(TEXTS[key][language]).segments <= 2
+        filled = TEXTS[key][language].format(**FILL)
+        assert count_segments(filled).segments <= 2, filled
 
 
 @pytest.mark.parametrize("name", sorted(DOMAIN["responses"]))

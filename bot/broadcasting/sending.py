@@ -1,0 +1,626 @@
+"""Sending a broadcast: its state (start, pause, resume, cancel) and the workers' loop over its
+delivery rows, one text per family at the line's one send rate.
+
+A worker claims a few due "pending" rows in one UPDATE (two workers never get the same row),
+then for each: waits for its slot of the global rate, logs the text in the family's SMS
+conversation and commits, sends it, and records Twilio's answer. The time it started the send
+is written on the row (claimed_at) and checked on every later write, so a worker that lost its
+claim never sends or records anything for that row.
+
+A worker that dies mid-send leaves its rows "claimed". Once a claim is older than
+CLAIM_TIMEOUT (far longer than a send can take) the row is looked up in Twilio's own message
+list before anything else happens to it: found, it is recorded as sent; not found, it goes back
+to "pending". A claimed row is never sent again without that look."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+
+from sqlalchemy import DateTime, bindparam, case, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..config import Settings
+from ..conversations import current_conversation, log_message
+from ..db import engine_for
+from ..folding import fold
+from ..models import Broadcast, Contact, Conversation, Delivery, Message, utcnow
+from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
+from ..reminders import still_wanted
+from . import quiet_hours
+from .pace import Pace
+
+log = logging.getLogger(__name__)
+
+# A claim older than this means its worker died mid-send. A send gives up after
+# bot.outbound.TWILIO_TIMEOUT_SECONDS (10 s), so a live worker never holds one this long.
+CLAIM_TIMEOUT = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+# Retries wait about 30 s, 1, 2, 4 min (each between half and all of it: jitter, so rows
+# refused together do not all come back in the same second).
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_LONGEST = timedelta(minutes=15)
+# The most rows one worker holds at once. Fewer at a slow rate: a claimed row waits for the
+# pace, and a claim that waits too long looks like a dead worker's.
+MAX_BATCH = 20
+# Twilio's answers that mean "not now": too many requests (429 / 20429), its own errors (5xx /
+# 20500 / 20503; the library uses the HTTP status as the code when the body has none) and
+# 30008 (unknown error). Every other code is final.
+RETRY_CODES = frozenset({"429", "20429", "500", "502", "503", "504", "20500", "20503", "30008"})
+# Twilio's list is searched this far before the claim, for clocks that disagree a little.
+LOOKUP_MARGIN = timedelta(minutes=1)
+LOOKUP_LIMIT = 50
+
+PENDING = Delivery.STATUS_PENDING
+CLAIMED = Delivery.STATUS_CLAIMED
+OUTSTANDING = (PENDING, CLAIMED)
+FAILED = "failed"
+
+NextSendTime = Callable[[datetime, bool], datetime]
+
+
+class BroadcastStateError(ValueError):
+    """The broadcast is not in a state that allows this (pausing a finished one...)."""
+
+
+# --- the broadcast's state ------------------------------------------------------------------
+
+
+def _move(session: Session, broadcast: Broadcast, allowed: set[str], to: str, **stamps) -> None:
+    # A conditional UPDATE: a worker may finish the broadcast at the same moment.
+    session.flush()
+    moved = session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.state.in_(sorted(allowed)))
+        .values(state=to, **stamps)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(broadcast)
+    if not moved:
+        raise BroadcastStateError(f"broadcast {broadcast.id} is {broadcast.state}, not {to}-able")
+
+
+def start(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
+    """Draft or scheduled -> sending. Its delivery rows must exist (fanout.create_deliveries)."""
+    allowed = {Broadcast.STATE_DRAFT, Broadcast.STATE_SCHEDULED}
+    _move(session, broadcast, allowed, Broadcast.STATE_SENDING, started_at=now or utcnow())
+
+
+def pause(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
+    """No more rows are claimed; texts being sent right now still go."""
+    stamp = now or utcnow()
+    _move(session, broadcast, {Broadcast.STATE_SENDING}, Broadcast.STATE_PAUSED, paused_at=stamp)
+
+
+def resume(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
+    """Paused -> sending; the caller enqueues the workers (tasks.enqueue_lanes), or the
+    worker's minute clock does."""
+    _move(session, broadcast, {Broadcast.STATE_PAUSED}, Broadcast.STATE_SENDING, paused_at=None)
+
+
+def cancel(session: Session, broadcast: Broadcast, now: datetime | None = None) -> int:
+    """Stops the broadcast for good: every pending row is cancelled (texts being sent right now
+    still go). Returns how many rows were cancelled."""
+    allowed = {
+        Broadcast.STATE_DRAFT,
+        Broadcast.STATE_SCHEDULED,
+        Broadcast.STATE_SENDING,
+        Broadcast.STATE_PAUSED,
+    }
+    stamp = now or utcnow()
+    _move(session, broadcast, allowed, Broadcast.STATE_CANCELLED, cancelled_at=stamp)
+    return cancel_pending(session, broadcast.id)
+
+
+def cancel_pending(session: Session, broadcast_id: int) -> int:
+    return session.execute(
+        update(Delivery)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING)
+        .values(status=Delivery.STATUS_CANCELLED, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def finish_if_done(session: Session, broadcast_id: int, now: datetime | None = None) -> bool:
+    """Marks a sending broadcast done once no row is pending or claimed; True if it did."""
+    outstanding = (
+        select(Delivery.id)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.status.in_(OUTSTANDING))
+        .exists()
+    )
+    return bool(
+        session.execute(
+            update(Broadcast)
+            .where(
+                Broadcast.id == broadcast_id,
+                Broadcast.state == Broadcast.STATE_SENDING,
+                ~outstanding,
+            )
+            .values(state=Broadcast.STATE_DONE, finished_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def progress(session: Session, broadcast_id: int) -> dict[str, int]:
+    """Rows per status ("pending": 120, "queued": 800, "failed": 3...)."""
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.status)
+    )
+    return {status: count for status, count in rows}
+
+
+# --- when texts may go -----------------------------------------------------------------------
+
+
+def quiet_hours_for(settings: Settings) -> NextSendTime:
+    """The line's quiet hours as next_send_time(now, urgent): outside SEND_WINDOW texts wait."""
+    window_start, window_end = settings.send_window
+
+    def next_send_time(now: datetime, urgent: bool) -> datetime:
+        return quiet_hours.next_send_time(
+            now, urgent, quiet_start=window_end, quiet_end=window_start
+        )
+
+    return next_send_time
+
+
+def batch_size(settings: Settings) -> int:
+    # About a second of sending at the line's rate: a row never waits long for its slot.
+    return max(1, min(MAX_BATCH, settings.send_rate_per_second))
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """How long a row waits after its `attempts`-th try was refused for now."""
+    full = min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_LONGEST)
+    return full * (rng or random).uniform(0.5, 1.0)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back naive; they were stored in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def next_wake(
+    session: Session, broadcast: Broadcast, now: datetime, next_send_time: NextSendTime
+) -> datetime | None:
+    """When a worker should next look at the broadcast: its first pending row's time (after a
+    retry's backoff, out of quiet hours) or the moment a claim still held becomes stale. None
+    when nothing is outstanding."""
+    of_broadcast = Delivery.broadcast_id == broadcast.id
+    first_due = session.scalar(
+        select(func.min(func.coalesce(Delivery.next_attempt_at, now))).where(
+            of_broadcast, Delivery.status == PENDING
+        )
+    )
+    first_claim = session.scalar(
+        select(func.min(Delivery.claimed_at)).where(of_broadcast, Delivery.status == CLAIMED)
+    )
+    times = []
+    if first_due is not None:
+        times.append(next_send_time(max(_aware(first_due), now), broadcast.urgent))
+    if first_claim is not None:
+        times.append(_aware(first_claim) + CLAIM_TIMEOUT)
+    return min(times) if times else None
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+_CLAIM = """
+UPDATE delivery SET status = 'claimed', claimed_at = :now, updated_at = :now
+WHERE id IN (
+    SELECT d.id FROM delivery d
+    WHERE d.broadcast_id = :broadcast_id AND d.status = 'pending'
+      AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
+      AND EXISTS (SELECT 1 FROM broadcast b WHERE b.id = :broadcast_id AND b.state = 'sending')
+    ORDER BY d.id
+    LIMIT :limit{lock}
+)
+RETURNING id
+"""
+
+
+def claim(session: Session, broadcast_id: int, limit: int, now: datetime) -> list[int]:
+    """Takes up to `limit` due pending rows of a sending broadcast; returns their ids. One
+    statement: on PostgreSQL the rows another worker is taking are skipped (SKIP LOCKED), on
+    SQLite the statement holds the only write lock. Commit right after."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = text(_CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if postgres else "")).bindparams(
+        bindparam("now", type_=DateTime(timezone=True))
+    )
+    rows = session.execute(statement, {"now": now, "broadcast_id": broadcast_id, "limit": limit})
+    return sorted(row[0] for row in rows)
+
+
+def _held(delivery_id: int, token: datetime):
+    # The row is still this worker's: claimed, and by the claim (or send) it made at `token`.
+    return (Delivery.id == delivery_id, Delivery.status == CLAIMED, Delivery.claimed_at == token)
+
+
+def release(
+    session: Session,
+    broadcast_id: int,
+    ids: list[int],
+    token: datetime,
+    not_before: datetime | None = None,
+) -> int:
+    """Gives back rows this worker claimed but did not send: pending again (not before
+    `not_before`), or cancelled if the broadcast was cancelled meanwhile."""
+    if not ids:
+        return 0
+    state = select(Broadcast.state).where(Broadcast.id == broadcast_id).scalar_subquery()
+    status = case((state == Broadcast.STATE_CANCELLED, Delivery.STATUS_CANCELLED), else_=PENDING)
+    return session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == CLAIMED, Delivery.claimed_at == token)
+        .values(status=status, claimed_at=None, next_attempt_at=not_before)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+# --- sending one batch -----------------------------------------------------------------------
+
+
+class Outcome(Enum):
+    SENT = "sent"  # Twilio has it
+    SETTLED = "settled"  # nothing sent and nothing to send (opted out, failed, cancelled)
+    RETRY = "retry"  # back to pending for a later try
+    UNKNOWN = "unknown"  # Twilio could not be asked; stays claimed for recovery
+    LOST = "lost"  # the claim was no longer this worker's
+    STOPPED = "stopped"  # the broadcast was paused or cancelled
+    DEFERRED = "deferred"  # quiet hours began
+
+
+@dataclass
+class _Run:
+    settings: Settings
+    sessions: sessionmaker
+    broadcast_id: int
+    urgent: bool
+    worker_id: str
+    pace: Pace
+    transport: Transport
+    next_send_time: NextSendTime
+    clock: Callable[[], datetime]
+
+
+def send_batch(
+    settings: Settings,
+    sessions: sessionmaker,
+    broadcast_id: int,
+    worker_id: str,
+    limit: int | None = None,
+    *,
+    pace: Pace | None = None,
+    transport: Transport | None = None,
+    next_send_time: NextSendTime | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> int:
+    """Claims up to `limit` due rows of a broadcast that is sending and sends them; returns how
+    many it claimed (0: nothing due now: paused, done, quiet hours, backoff, or all claimed by
+    other workers). Marks the broadcast done when its last row is settled."""
+    next_send_time = next_send_time or quiet_hours_for(settings)
+    now = clock()
+    with sessions() as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None or broadcast.state != Broadcast.STATE_SENDING:
+            return 0
+        urgent = broadcast.urgent
+        if next_send_time(now, urgent) > now:
+            return 0
+        ids = claim(session, broadcast_id, limit or batch_size(settings), now)
+        session.commit()
+    if not ids:
+        return 0
+    run = _Run(
+        settings,
+        sessions,
+        broadcast_id,
+        urgent,
+        worker_id,
+        pace or Pace.for_settings(settings, engine_for(settings.database_url)),
+        transport or transport_for(settings),
+        next_send_time,
+        clock,
+    )
+    for position, delivery_id in enumerate(ids):
+        outcome, not_before = _send_one(run, delivery_id, now)
+        if outcome in (Outcome.STOPPED, Outcome.DEFERRED):
+            with sessions() as session:
+                release(session, broadcast_id, ids[position:], now, not_before)
+                session.commit()
+            break
+    with sessions() as session:
+        finish_if_done(session, broadcast_id, clock())
+        session.commit()
+    return len(ids)
+
+
+def _text_for(broadcast: Broadcast, language: str) -> tuple[str, str]:
+    """(language, text): the family's language, else the other one the broadcast has."""
+    texts = broadcast.texts or {}
+    for candidate in (language, *sorted(texts)):
+        if (texts.get(candidate) or "").strip():
+            return candidate, texts[candidate]
+    return language, ""
+
+
+def _refusal(
+    session: Session, broadcast: Broadcast, delivery: Delivery, contact: Contact
+) -> tuple[str, str | None] | None:
+    """(status, why) when this row must not be sent now or ever; None when it may go."""
+    if contact.opted_out:
+        return Delivery.STATUS_OPTED_OUT, None
+    if not contact.phone or not contact.phone_valid:
+        return FAILED, "This contact has no valid phone number."
+    if not still_wanted(session, broadcast, delivery):
+        return Delivery.STATUS_CANCELLED, "No longer registered for the session."
+    if not _text_for(broadcast, delivery.language)[1]:
+        return FAILED, "The broadcast has no text."
+    return None
+
+
+def _settle_unsent(session: Session, delivery_id: int, token: datetime, status, why) -> None:
+    session.execute(
+        update(Delivery)
+        .where(*_held(delivery_id, token))
+        .values(status=status, error_message=why, claimed_at=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _rows(session: Session, delivery_id: int) -> tuple[Broadcast, Delivery, Contact]:
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
+    contact = session.get(Contact, delivery.contact_id, populate_existing=True)
+    broadcast = session.get(Broadcast, delivery.broadcast_id)
+    return broadcast, delivery, contact
+
+
+def _send_one(run: _Run, delivery_id: int, token: datetime) -> tuple[Outcome, datetime | None]:
+    now = run.clock()
+    later = run.next_send_time(now, run.urgent)
+    if later > now:
+        return Outcome.DEFERRED, later
+    # What is known now and stops the text is settled before it spends a slot of the rate.
+    with run.sessions() as session:
+        broadcast, delivery, contact = _rows(session, delivery_id)
+        refusal = _refusal(session, broadcast, delivery, contact)
+        if refusal is not None:
+            _settle_unsent(session, delivery_id, token, *refusal)
+            session.commit()
+            return Outcome.SETTLED, None
+    run.pace.wait_turn()
+    with run.sessions() as session:
+        state = session.scalar(select(Broadcast.state).where(Broadcast.id == run.broadcast_id))
+        if state != Broadcast.STATE_SENDING:
+            return Outcome.STOPPED, None
+        sending_at = run.clock()
+        # The claim's time becomes the send's: a stale claim is then always a send that died.
+        taken = session.execute(
+            update(Delivery)
+            .where(*_held(delivery_id, token))
+            .values(claimed_at=sending_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not taken:
+            log.warning("worker %s lost its claim on delivery %s", run.worker_id, delivery_id)
+            return Outcome.LOST, None
+        broadcast, delivery, contact = _rows(session, delivery_id)
+        # Asked again after the wait: a STOP that arrived meanwhile is honoured.
+        refusal = _refusal(session, broadcast, delivery, contact)
+        if refusal is not None:
+            _settle_unsent(session, delivery_id, sending_at, *refusal)
+            session.commit()
+            return Outcome.SETTLED, None
+        language, body = _text_for(broadcast, delivery.language)
+        message = _logged_text(session, broadcast, delivery, contact, language, body)
+        if run.transport.name != "console":
+            # Logged before it goes: a text Twilio has is never missing from the conversation.
+            session.commit()
+        result = send_text(
+            session, contact, body, run.settings, message_id=message.id, transport=run.transport
+        )
+        outcome = _record(run, session, delivery, message, result, sending_at)
+        # On the console transport the "send" and its SID share this one transaction.
+        session.commit()
+    return outcome, None
+
+
+def _logged_text(session, broadcast, delivery, contact, language, body) -> Message:
+    """The text in the family's SMS conversation, logged once however many tries it takes."""
+    if delivery.message_id is not None:
+        return session.get(Message, delivery.message_id)
+    conversation = current_conversation(session, contact, Conversation.CHANNEL_SMS)
+    message = log_message(
+        session,
+        conversation,
+        direction=Message.DIRECTION_OUT,
+        sender=Message.SENDER_SYSTEM,
+        body=body,
+        language=language,
+        broadcast_id=broadcast.id,
+    )
+    session.flush()
+    delivery.message_id = message.id
+    session.flush()
+    return message
+
+
+def _record(
+    run: _Run,
+    session: Session,
+    delivery: Delivery,
+    message: Message,
+    result: SendResult,
+    token: datetime,
+) -> Outcome:
+    now = run.clock()
+    if result.ok:
+        _record_sent(session, delivery.id, message, result.sid, result.status, now)
+        return Outcome.SENT
+    code = result.error_code
+    if code is None and run.transport.name != "console":
+        # No answer at all (timeout, connection reset): Twilio may have taken the text before
+        # the line went quiet. Ask before sending it again.
+        try:
+            found = accepted_by_twilio(run.settings, delivery.phone, message.body, token)
+        except Exception as error:  # Twilio still unreachable: the claim waits for recovery
+            log.warning("delivery %s: send and lookup both failed: %s", delivery.id, error)
+            return Outcome.UNKNOWN
+        if found is not None:
+            _record_sent(session, delivery.id, message, *found, now)
+            return Outcome.SENT
+    attempts = delivery.attempts + 1
+    values = {"attempts": attempts, "error_code": code, "error_message": result.error_message}
+    if (code is None or code in RETRY_CODES) and attempts < MAX_ATTEMPTS:
+        values.update(status=PENDING, claimed_at=None, next_attempt_at=now + backoff(attempts))
+        outcome = Outcome.RETRY
+    else:
+        values.update(status=FAILED, claimed_at=None, next_attempt_at=None)
+        message.delivery_status = FAILED
+        message.error_code = code
+        outcome = Outcome.SETTLED
+    session.execute(
+        update(Delivery)
+        .where(*_held(delivery.id, token))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    log.info("delivery %s: Twilio refused (%s), %s", delivery.id, code, outcome.value)
+    return outcome
+
+
+def _record_sent(
+    session: Session, delivery_id: int, message: Message | None, sid: str, status: str, now
+) -> bool:
+    # Whoever learns the SID first writes it (this worker, or a recovery that found the text):
+    # a SID is never overwritten, and a row that has one is never sent again.
+    written = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.twilio_sid.is_(None))
+        .values(
+            status=status,
+            twilio_sid=sid,
+            sent_at=now,
+            attempts=Delivery.attempts + 1,
+            claimed_at=None,
+            next_attempt_at=None,
+            error_code=None,
+            error_message=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written and message is not None and message.twilio_sid is None:
+        message.twilio_sid = sid
+        message.delivery_status = status
+    return bool(written)
+
+
+# --- a worker that died mid-send ----------------------------------------------------------
+
+
+def _comparable(body: str) -> str:
+    # Letters and digits only: a Messaging Service's smart encoding may swap quotes and dashes.
+    return re.sub(r"[^0-9a-z]", "", fold(body or ""))
+
+
+def accepted_by_twilio(
+    settings: Settings, phone: str, body: str, since: datetime, client=None
+) -> tuple[str, str] | None:
+    """(sid, status) of a text with this body that Twilio accepted for `phone` from `since`
+    (less a minute for clocks), or None. Raises when Twilio cannot be asked.
+
+    Looks through the number's newest messages by their creation date rather than filtering
+    on DateSent: a text still in Twilio's queue has no DateSent yet, and at one text a second
+    a broadcast's texts can sit there for a long while."""
+    client = client or twilio_client(settings)
+    since = _aware(since) - LOOKUP_MARGIN
+    wanted = _comparable(body)
+    for found in client.messages.list(to=phone, limit=LOOKUP_LIMIT):
+        created = _aware(found.date_created)
+        if created is not None and created < since:
+            break  # newest first: everything after this is older still
+        if _comparable(found.body) == wanted:
+            return found.sid, found.status or "queued"
+    return None
+
+
+@dataclass
+class Recovered:
+    sent: int = 0  # found on Twilio, recorded as sent
+    pending: int = 0  # not on Twilio: back to pending
+    unknown: int = 0  # Twilio could not be asked: still claimed, asked again next time
+
+
+def recover_stale_claims(
+    settings: Settings, session: Session, broadcast_id: int, now: datetime | None = None
+) -> Recovered:
+    """Settles the claims of workers that died mid-send (claimed longer than CLAIM_TIMEOUT):
+    each row is looked up on Twilio first. Commits after each row, and asks Twilio outside any
+    transaction (a slow answer must not hold SQLite's write lock)."""
+    now = now or utcnow()
+    stale = session.execute(
+        select(Delivery.id, Delivery.phone, Delivery.claimed_at, Delivery.message_id).where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.status == CLAIMED,
+            Delivery.claimed_at < now - CLAIM_TIMEOUT,
+        )
+    ).all()
+    session.commit()
+    recovered = Recovered()
+    client = None
+    for delivery_id, phone, claimed_at, message_id in stale:
+        message = session.get(Message, message_id) if message_id else None
+        session.commit()
+        # No logged text: the worker died before the send began (the log commits first). On
+        # the console transport a sent row already has its SID, so a claim means not sent.
+        found = None
+        if message is not None and not settings.phone_simulator_enabled:
+            try:
+                client = client or twilio_client(settings)
+                found = accepted_by_twilio(settings, phone, message.body, claimed_at, client)
+            except Exception as error:
+                log.warning("delivery %s: cannot ask Twilio about it yet: %s", delivery_id, error)
+                recovered.unknown += 1
+                continue
+        # Another worker may be recovering the same row: only one of the writes matches.
+        if found is not None:
+            recovered.sent += _recover_as_sent(
+                session, delivery_id, claimed_at, message, found, now
+            )
+        else:
+            recovered.pending += release(session, broadcast_id, [delivery_id], claimed_at)
+        session.commit()
+    if stale:
+        log.info("broadcast %s: stale claims recovered: %s", broadcast_id, recovered)
+    return recovered
+
+
+def _recover_as_sent(session, delivery_id, claimed_at, message, found, now) -> int:
+    sid, status = found
+    written = session.execute(
+        update(Delivery)
+        .where(*_held(delivery_id, claimed_at), Delivery.twilio_sid.is_(None))
+        .values(
+            status=status,
+            twilio_sid=sid,
+            sent_at=now,
+            attempts=Delivery.attempts + 1,
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written and message is not None and message.twilio_sid is None:
+        message.twilio_sid = sid
+        message.delivery_status = status
+    return written
