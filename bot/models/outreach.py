@@ -64,8 +64,10 @@ class Delivery(Base):
     __tablename__ = "delivery"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "contact_id"),
-        # What a sending worker asks for: this broadcast's pending rows that are due.
-        Index("ix_delivery_broadcast_status_due", "broadcast_id", "status", "next_attempt_at"),
+        # What a sending worker asks for: this broadcast's pending rows, oldest first (the claim
+        # reads them in id order and stops at its batch; ordered by next_attempt_at instead, it
+        # sorted every pending row of a 100,000-family broadcast on each claim: 43 ms).
+        Index("ix_delivery_broadcast_status_id", "broadcast_id", "status", "id"),
     )
     STATUS_PENDING = "pending"
     STATUS_CLAIMED = "claimed"

@@ -40,7 +40,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f("fk_delivery_message_id_message"), "message", ["message_id"], ["id"])
         batch_op.drop_index("ix_delivery_broadcast_id")
-        batch_op.create_index("ix_delivery_broadcast_status_due", ["broadcast_id", "status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_delivery_broadcast_status_id", ["broadcast_id", "status", "id"], unique=False)
     # Rows queued before this revision are waiting to be sent: "pending" in the new words.
     op.execute("UPDATE delivery SET status = 'pending' WHERE status = 'queued' AND twilio_sid IS NULL")
 
@@ -61,7 +61,7 @@ def downgrade() -> None:
         batch_op.drop_column("reminded_at")
     op.execute("UPDATE delivery SET status = 'queued' WHERE status = 'pending'")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
-        batch_op.drop_index("ix_delivery_broadcast_status_due")
+        batch_op.drop_index("ix_delivery_broadcast_status_id")
         batch_op.create_index("ix_delivery_broadcast_id", ["broadcast_id"], unique=False)
         batch_op.drop_constraint(batch_op.f("fk_delivery_message_id_message"), type_="foreignkey")
         batch_op.drop_column("message_id")
