@@ -194,18 +194,11 @@ print(json.dumps({
 # --- the data ----------------------------------------------------------------------------------
 
 
-# An experiment (--claim-index), not the schema: the claim's ORDER BY id LIMIT n read straight
-# off an index, instead of a sort of every pending row or a primary-key scan past the sent ones.
-CLAIM_INDEX = "CREATE INDEX ix_bench_delivery_claim ON delivery (broadcast_id, status, id)"
-
-
-def prepare_database(url: str, families: int, claim_index: bool = False) -> tuple[int, float]:
+def prepare_database(url: str, families: int) -> tuple[int, float]:
     """Migrates, seeds and loads the families; returns (contacts loaded, seconds)."""
     upgrade(url)
     with session_scope(session_factory(engine_for(url))) as session:
         seed_database(session)
-        if claim_index:
-            session.execute(text(CLAIM_INDEX))
     started = time.monotonic()
     loaded = load_contacts(url, families)
     return loaded, time.monotonic() - started
@@ -659,6 +652,7 @@ class Figures:
     ran_out: bool = False
     worker_peaks: dict[str, int] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # % of one CPU while sending
+    whole_rate: float = float("nan")
     claim_ms: float = 0.0
     claim_plan: str = ""
     killed: str = ""
@@ -709,6 +703,7 @@ def send_and_measure(args, run: Run, workers: Workers, broadcast_id: int, figure
         started + args.warmup, ended
     )
     figures.cpu = meter.percents()
+    figures.whole_rate = counts.rate(started, ended)[0]  # over the same time as the CPU
     figures.claim_ms, figures.claim_plan = claim_cost(run, broadcast_id)
     if figures.ran_out:
         return counts
@@ -812,7 +807,7 @@ def run_size(args, size: int) -> Figures:
             fake_twilio(args, home) as (fake_url, fake),
         ):
             try:
-                loaded, figures.load_seconds = prepare_database(url, size, args.claim_index)
+                loaded, figures.load_seconds = prepare_database(url, size)
                 print(f"  {loaded:,} contacts loaded in {figures.load_seconds:.1f} s", flush=True)
                 env = run_environment(args, url, fake_url, home)
                 settings = load_settings(environ=env, dotenv_path=None)
@@ -907,6 +902,7 @@ def print_size(args, figures: Figures) -> None:
             f"{f.cpu.get('fake', 0):.0f}%",
             f"machine busy {f.cpu.get('machine', 0):.0f}% of {100 * (os.cpu_count() or 1)}%",
         ),
+        ("  CPU ms per text: same order", per_text(f), ""),
     ]
     rows.append(("  a claim's row choice at the end", f"{f.claim_ms:.1f} ms", f.claim_plan))
     if f.ran_out:
@@ -914,11 +910,40 @@ def print_size(args, figures: Figures) -> None:
     rows += kill_rows(f)
     for label, value, target in rows:
         print(f"{label:<36} {value:>22}   {target}")
+    if not low <= f.rate <= high:
+        print(f"  why: {rate_diagnosis(args, f)}")
     print(f"row statuses: {dict(sorted(f.progress.items()))}")
     for problem in f.mismatches:
         print(f"  MISMATCH: {problem}")
     load = ", ".join(f"{v:.1f}" for v in f.load_average)
     print(f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} CPUs")
+
+
+def rate_diagnosis(args, f: Figures) -> str:
+    capacity = 100 * (os.cpu_count() or 1)
+    busy = f.cpu.get("machine", 0)
+    if f.rate > args.rate:
+        return "faster than the limit: the limiter did not hold"
+    ours = sum(f.cpu.get(role, 0) for role in ("workers", "postgres", "fake"))
+    if busy >= 0.9 * capacity and f.whole_rate == f.whole_rate and f.whole_rate:
+        need = ours * args.rate / f.whole_rate
+        return (
+            f"the CPUs were saturated ({busy:.0f}% of {capacity}%, this run {ours:.0f}%, other "
+            f"work {max(busy - ours, 0):.0f}%): the rate is bounded by CPU, not by the lanes or "
+            f"the limiter; {args.rate}/s would need about {need:.0f}% of one CPU for this run alone"
+        )
+    return (
+        f"the CPUs were not saturated ({busy:.0f}% of {capacity}%): too few lanes in flight "
+        f"(--lanes {args.lanes}, each sends one text at a time) or a slow step per text"
+    )
+
+
+def per_text(f: Figures) -> str:
+    # % of one CPU / texts per second * 10 = milliseconds of CPU per text.
+    if not f.whole_rate or f.whole_rate != f.whole_rate:
+        return "-"
+    roles = ("workers", "postgres", "fake")
+    return " / ".join(f"{f.cpu.get(role, 0) * 10 / f.whole_rate:.1f}" for role in roles)
 
 
 def kill_rows(f: Figures) -> list[tuple[str, str, str]]:
@@ -979,8 +1004,6 @@ def print_header(args) -> None:
         f"(recovery after the kill: lease grace {grace:g} s, claim timeout {timeout:g} s, "
         f"then the minute clock)"
     )
-    if args.claim_index:
-        print(f"(experiment: {CLAIM_INDEX})")
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"load average (1, 5, 15 min) before: {load} on {os.cpu_count()} CPUs", flush=True)
 
@@ -1001,11 +1024,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--lease-grace", type=float, help="seconds (default: the code's)")
     parser.add_argument("--claim-timeout", type=float, help="seconds (default: the code's)")
     parser.add_argument("--recovery-timeout", type=float, default=360.0)
-    parser.add_argument(
-        "--claim-index",
-        action="store_true",
-        help="experiment: add an index on delivery (broadcast_id, status, id) for the claim",
-    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folders (logs)")
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
