@@ -4,7 +4,7 @@ rate, and what a worker killed mid-send leaves behind.
     .venv/bin/python bench/broadcast.py [--sizes 10000,100000] [--send-seconds 40] [--rate 100]
                                         [--latency-ms 50] [--lanes 12] [--threads N]
                                         [--huey redis|sqlite] [--redis-url redis://...]
-                                        [--admin-url postgresql://...] [--keep]
+                                        [--admin-url postgresql://...] [--no-kill] [--keep]
 
 For each size, on a new PostgreSQL database (migrated, seeded, dropped afterwards):
   1. loads that many textable families by COPY (about 60% Spanish, some without a language,
@@ -32,6 +32,12 @@ Peak memory is each process's VmHWM (the kernel's high-water mark of its residen
 process that made the rows, and each worker; the target is the same peak for both sizes.
 Sending all 100,000 texts at 100 a second takes about 17 minutes, so the rate and the workers'
 memory are measured over the send window, not to the end of the broadcast.
+
+Reading the rate: the CPU rows say where the CPU went while sending (each worker, this
+database's PostgreSQL backends, the fake Twilio, the whole machine; 100% = one CPU) and how many
+milliseconds of it each text cost; when the rate misses its target a "why" line says whether the
+machine's CPUs were saturated (then the rate is bounded by CPU, not by the lanes or the limiter).
+The claim row shows how PostgreSQL chose the next batch's rows at the end of the window.
 
 The scratch folder (worker and fake logs) is under /tmp and removed unless --keep. Everything
 started is stopped, and the database and this run's Redis keys removed, also on Ctrl-C.
@@ -486,11 +492,15 @@ class Workers:
         worker.process.wait()
 
     def stop_all(self) -> None:
-        for worker in self.all:
-            if worker.alive():
-                worker.note_peak()
-        for worker in self.all:
-            end(worker.process)
+        """SIGINT to every worker at once (Huey's graceful stop: a lane finishes its text),
+        then SIGKILL for any still running after 20 s."""
+        alive = [worker for worker in self.all if worker.alive()]
+        for worker in alive:
+            worker.note_peak()
+            worker.process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 20.0
+        for worker in alive:
+            end(worker.process, timeout=max(deadline - time.monotonic(), 0.1))
         self._stop.set()
 
     def _sample(self) -> None:
@@ -705,7 +715,7 @@ def send_and_measure(args, run: Run, workers: Workers, broadcast_id: int, figure
     figures.cpu = meter.percents()
     figures.whole_rate = counts.rate(started, ended)[0]  # over the same time as the CPU
     figures.claim_ms, figures.claim_plan = claim_cost(run, broadcast_id)
-    if figures.ran_out:
+    if figures.ran_out or args.no_kill:
         return counts
     kill_and_recover(args, run, workers, broadcast_id, figures, counts)
     return counts
@@ -830,6 +840,7 @@ def run_size(args, size: int) -> Figures:
 
 def measure(args, run: Run, figures: Figures) -> None:
     workers = Workers(run)
+    broadcast_id = None
     try:
         for label in ("worker-1", "worker-2"):
             workers.start(label)
@@ -845,6 +856,8 @@ def measure(args, run: Run, figures: Figures) -> None:
         settle_and_compare(run, workers, broadcast_id, figures)
         figures.load_average = os.getloadavg()
     finally:
+        if broadcast_id is not None:
+            pause(run, broadcast_id)  # on Ctrl-C too: the lanes then stop at their next text
         workers.stop_all()
 
 
@@ -925,7 +938,8 @@ def rate_diagnosis(args, f: Figures) -> str:
     if f.rate > args.rate:
         return "faster than the limit: the limiter did not hold"
     ours = sum(f.cpu.get(role, 0) for role in ("workers", "postgres", "fake"))
-    if busy >= 0.9 * capacity and f.whole_rate == f.whole_rate and f.whole_rate:
+    # Past about 85% the threads of the two workers wait for a CPU more than for Twilio.
+    if busy >= 0.85 * capacity and f.whole_rate == f.whole_rate and f.whole_rate:
         need = ours * args.rate / f.whole_rate
         return (
             f"the CPUs were saturated ({busy:.0f}% of {capacity}%, this run {ours:.0f}%, other "
@@ -951,11 +965,12 @@ def kill_rows(f: Figures) -> list[tuple[str, str, str]]:
         return [("duplicates", str(len(f.duplicates)), f"0   {verdict(not f.duplicates)}")]
     recovery = "not in time" if f.recovery_seconds is None else f"{f.recovery_seconds:.0f} s"
     consistent = not f.mismatches and f.claimed_left == 0
+    after = "-" if f.rate_after != f.rate_after else f"{f.rate_after:.1f}/s"  # nan: all sent
     return [
         (f"rows claimed by the killed {f.killed}", str(f.orphaned), ""),
         ("  of them already at Twilio", str(f.orphaned_at_twilio), ""),
         ("  settled after the kill in", recovery, verdict(f.recovery_seconds is not None)),
-        ("send rate after recovery", f"{f.rate_after:.1f}/s", ""),
+        ("send rate after recovery", after, ""),
         ("texts Twilio accepted", f"{f.accepted:,}", ""),
         ("rows recorded as sent", f"{f.rows_sent:,}", f"one text each   {verdict(consistent)}"),
         (
@@ -1024,6 +1039,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--lease-grace", type=float, help="seconds (default: the code's)")
     parser.add_argument("--claim-timeout", type=float, help="seconds (default: the code's)")
     parser.add_argument("--recovery-timeout", type=float, default=360.0)
+    parser.add_argument("--no-kill", action="store_true", help="only the rate and the memory")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folders (logs)")
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -1039,7 +1055,9 @@ def interrupted(*_) -> None:
 
 def main() -> None:
     args = arguments()
-    # Ctrl-C and a plain kill both unwind through the finally blocks that clean up.
+    # Ctrl-C and a plain kill both unwind through the finally blocks that clean up; SIGINT
+    # explicitly, since a shell that starts a job in the background makes it ignore SIGINT.
+    signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     print_header(args)
     results = []

@@ -1,11 +1,13 @@
 """Sending a broadcast: its state (start, pause, resume, cancel) and the workers' loop over its
 delivery rows, one text per family at the line's one send rate.
 
-A worker claims a few due "pending" rows in one UPDATE (two workers never get the same row),
-then for each: waits for its slot of the global rate, logs the text in the family's SMS
-conversation and commits, sends it, and records Twilio's answer. The time it started the send
-is written on the row (claimed_at) and checked on every later write, so a worker that lost its
-claim never sends or records anything for that row.
+A worker claims a few due "pending" rows in one UPDATE (two workers never get the same row) and
+settles at once those it must not send (opted out, no valid number...), then for each of the
+others: waits for its slot of the global rate, logs the text in the family's SMS conversation
+and commits, sends it, and records Twilio's answer. Two transactions per text: a worker's CPU,
+not Twilio, is what bounds the rate on a small machine (bench/broadcast.py). The time it
+started the send is written on the row (claimed_at) and checked on every later write, so a
+worker that lost its claim never sends or records anything for that row.
 
 A worker that dies mid-send leaves its rows "claimed". Once a claim is older than
 CLAIM_TIMEOUT (far longer than a send can take) the row is looked up in Twilio's own message
@@ -285,7 +287,7 @@ class _Run:
     settings: Settings
     sessions: sessionmaker
     broadcast_id: int
-    urgent: bool
+    broadcast: Broadcast  # as read when the batch began (texts, kind, session); detached
     worker_id: str
     pace: Pace
     transport: Transport
@@ -314,29 +316,31 @@ def send_batch(
         broadcast = session.get(Broadcast, broadcast_id)
         if broadcast is None or broadcast.state != Broadcast.STATE_SENDING:
             return 0
-        urgent = broadcast.urgent
-        if next_send_time(now, urgent) > now:
+        if next_send_time(now, broadcast.urgent) > now:
             return 0
         ids = claim(session, broadcast_id, limit or batch_size(settings), now)
         session.commit()
-    if not ids:
-        return 0
+        if not ids:
+            return 0
+        # What is known now and stops a text is settled before it spends a slot of the rate.
+        to_send = _screen(session, broadcast, ids, now)
+        session.commit()
     run = _Run(
         settings,
         sessions,
         broadcast_id,
-        urgent,
+        broadcast,
         worker_id,
         pace or Pace.for_settings(settings, engine_for(settings.database_url)),
         transport or transport_for(settings),
         next_send_time,
         clock,
     )
-    for position, delivery_id in enumerate(ids):
+    for position, delivery_id in enumerate(to_send):
         outcome, not_before = _send_one(run, delivery_id, now)
         if outcome in (Outcome.STOPPED, Outcome.DEFERRED):
             with sessions() as session:
-                release(session, broadcast_id, ids[position:], now, not_before)
+                release(session, broadcast_id, to_send[position:], now, not_before)
                 session.commit()
             break
     with sessions() as session:
@@ -378,51 +382,66 @@ def _settle_unsent(session: Session, delivery_id: int, token: datetime, status, 
     )
 
 
-def _rows(session: Session, delivery_id: int) -> tuple[Broadcast, Delivery, Contact]:
-    delivery = session.get(Delivery, delivery_id, populate_existing=True)
-    contact = session.get(Contact, delivery.contact_id, populate_existing=True)
-    broadcast = session.get(Broadcast, delivery.broadcast_id)
-    return broadcast, delivery, contact
+def _delivery_and_contact(session: Session, delivery_ids: list[int]):
+    # One SELECT for the rows and their families (an opt-out is read as of now).
+    return session.execute(
+        select(Delivery, Contact)
+        .join(Contact, Contact.id == Delivery.contact_id)
+        .where(Delivery.id.in_(delivery_ids))
+        .order_by(Delivery.id)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def _screen(session: Session, broadcast: Broadcast, ids: list[int], token: datetime) -> list[int]:
+    """Settles the claimed rows that must not be sent (opted out, no valid number, no longer
+    registered, no text); returns the others' ids. The caller commits."""
+    to_send = []
+    for delivery, contact in _delivery_and_contact(session, ids):
+        refusal = _refusal(session, broadcast, delivery, contact)
+        if refusal is None:
+            to_send.append(delivery.id)
+        else:
+            _settle_unsent(session, delivery.id, token, *refusal)
+    return to_send
 
 
 def _send_one(run: _Run, delivery_id: int, token: datetime) -> tuple[Outcome, datetime | None]:
     now = run.clock()
-    later = run.next_send_time(now, run.urgent)
+    later = run.next_send_time(now, run.broadcast.urgent)
     if later > now:
         return Outcome.DEFERRED, later
-    # What is known now and stops the text is settled before it spends a slot of the rate.
-    with run.sessions() as session:
-        broadcast, delivery, contact = _rows(session, delivery_id)
-        refusal = _refusal(session, broadcast, delivery, contact)
-        if refusal is not None:
-            _settle_unsent(session, delivery_id, token, *refusal)
-            session.commit()
-            return Outcome.SETTLED, None
     run.pace.wait_turn()
     with run.sessions() as session:
-        state = session.scalar(select(Broadcast.state).where(Broadcast.id == run.broadcast_id))
-        if state != Broadcast.STATE_SENDING:
-            return Outcome.STOPPED, None
         sending_at = run.clock()
         # The claim's time becomes the send's: a stale claim is then always a send that died.
+        # Only while the broadcast is still sending: a pause during the wait stops it here.
+        still_sending = (
+            select(Broadcast.id)
+            .where(Broadcast.id == run.broadcast_id, Broadcast.state == Broadcast.STATE_SENDING)
+            .exists()
+        )
         taken = session.execute(
             update(Delivery)
-            .where(*_held(delivery_id, token))
+            .where(*_held(delivery_id, token), still_sending)
             .values(claimed_at=sending_at)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not taken:
+            state = session.scalar(select(Broadcast.state).where(Broadcast.id == run.broadcast_id))
+            if state != Broadcast.STATE_SENDING:
+                return Outcome.STOPPED, None
             log.warning("worker %s lost its claim on delivery %s", run.worker_id, delivery_id)
             return Outcome.LOST, None
-        broadcast, delivery, contact = _rows(session, delivery_id)
+        [(delivery, contact)] = _delivery_and_contact(session, [delivery_id])
         # Asked again after the wait: a STOP that arrived meanwhile is honoured.
-        refusal = _refusal(session, broadcast, delivery, contact)
+        refusal = _refusal(session, run.broadcast, delivery, contact)
         if refusal is not None:
             _settle_unsent(session, delivery_id, sending_at, *refusal)
             session.commit()
             return Outcome.SETTLED, None
-        language, body = _text_for(broadcast, delivery.language)
-        message = _logged_text(session, broadcast, delivery, contact, language, body)
+        language, body = _text_for(run.broadcast, delivery.language)
+        message = _logged_text(session, run.broadcast, delivery, contact, language, body)
         if run.transport.name != "console":
             # Logged before it goes: a text Twilio has is never missing from the conversation.
             session.commit()
@@ -449,9 +468,8 @@ def _logged_text(session, broadcast, delivery, contact, language, body) -> Messa
         language=language,
         broadcast_id=broadcast.id,
     )
-    session.flush()
+    session.flush()  # the message's id, for the delivery row
     delivery.message_id = message.id
-    session.flush()
     return message
 
 

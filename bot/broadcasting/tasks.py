@@ -25,6 +25,7 @@ from sqlalchemy import select
 from ..config import Settings
 from ..db import engine_for, session_factory
 from ..models import Broadcast, Delivery, utcnow
+from ..outbound import transport_for
 from . import sending
 from .pace import DEFAULT_NAME, Pace
 
@@ -221,6 +222,8 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
     worker_id = f"{socket.gethostname()}:{broadcast_id}:{lane}:{token[:8]}"
     sessions = _sessions(settings)
     pace = Pace.for_settings(settings, engine_for(settings.database_url), tasks.pace_name)
+    # One Twilio client for the lane's run: its HTTP connection is kept from text to text.
+    transport = transport_for(settings)
     next_send_time = sending.quiet_hours_for(settings)
     started = time.monotonic()
     with sessions() as session:
@@ -245,6 +248,7 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
             broadcast_id,
             worker_id,
             pace=pace,
+            transport=transport,
             next_send_time=next_send_time,
         )
         if claimed:
