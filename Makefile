@@ -7,7 +7,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # TensorFlow's C++ start-up chatter hides what matters in `make run` output.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help venv run test test-fast train validate lint lock clean nlu-eval test-stories screenshots
+.PHONY: help venv run run-scaled test test-fast train validate lint lock clean nlu-eval test-stories screenshots
 
 # `make nlu-eval` fails when either language's macro-F1 on the held-out set is under this floor,
 # or Spanish trails English by more than NLU_MAX_GAP (figures and their history: docs/nlu.md).
@@ -16,6 +16,7 @@ NLU_MAX_GAP ?= 0.02
 
 help:
 	@echo "make run    start web, Rasa server, action server and worker (Ctrl-C stops all)"
+	@echo "make run-scaled  the production topology on this machine (PostgreSQL + Redis; docs/deploy.md)"
 	@echo "make test   run the whole test suite (trains the Rasa model once if needed)"
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make nlu-eval     held-out NLU figures per language (fails under the floor)"
@@ -47,6 +48,15 @@ run: venv .env
 	$(BIN)/bot db seed
 	$(BIN)/bot train
 	$(BIN)/bot run
+
+# The production topology on one machine (docs/deploy.md): two Rasa replicas and two action
+# servers behind balancers, two workers, gunicorn. Needs PostgreSQL and Redis; DATABASE_URL and
+# REDIS_URL in the environment choose which (these defaults are the local ones).
+SCALED_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/family_line
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/1
+run-scaled: venv .env
+	export DATABASE_URL="$${DATABASE_URL:-$(SCALED_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(SCALED_REDIS_URL)}"; \
+	$(BIN)/bot db upgrade && $(BIN)/bot db seed && $(BIN)/bot train && $(BIN)/bot run --scaled
 
 train: venv
 	$(BIN)/bot train

@@ -64,10 +64,12 @@ def db_upgrade() -> None:
     """Apply all database migrations."""
     from sqlalchemy.exc import OperationalError
 
-    from .migrate import upgrade
+    from .migrate import create_database_if_missing, upgrade
 
     settings = _settings()
     try:
+        if create_database_if_missing(settings.database_url):
+            click.echo("Created the database.")
         upgrade(settings.database_url)
     except OperationalError as error:
         raise click.ClickException(f"cannot reach the database: {error.orig}") from None
@@ -119,9 +121,19 @@ def worker(workers: int) -> None:
 
 
 @main.command()
-def run() -> None:
+@click.option(
+    "--scaled",
+    is_flag=True,
+    help="The production topology on this machine: replicas behind balancers (docs/deploy.md).",
+)
+@click.option(
+    "--replicas", default=2, show_default=True, help="Rasa and action servers (--scaled)."
+)
+@click.option("--workers", default=2, show_default=True, help="Worker processes (--scaled).")
+@click.option("--web-workers", default=2, show_default=True, help="gunicorn workers (--scaled).")
+def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
     """Start web, Rasa server, action server and worker in the foreground. Ctrl-C stops all."""
-    from .processes import all_processes, child_env
+    from .processes import Topology, all_processes, child_env, scaled_processes
     from .supervisor import run_all
     from .training import model_path
 
@@ -129,12 +141,19 @@ def run() -> None:
     model = model_path()
     if not model.exists():
         raise click.ClickException(f"no trained model at {model}: run `bot train` first")
-    specs = all_processes(settings, model)
+    if scaled:
+        _check_shared_state(settings)
+        topology = Topology.around(
+            settings, replicas, web_workers=web_workers, workers=workers, journal=1000
+        )
+        specs = scaled_processes(settings, model, topology)
+    else:
+        specs = all_processes(settings, model)
 
     def ready() -> None:
         lines = ["", "The family text line is running:"] + [f"  {s.listens}" for s in specs]
         lines += [
-            f"  Database        {settings.database_url}",
+            f"  Database        {mask_url(settings.database_url)}",
             '  Try it:         .venv/bin/bot sms try "hola, donde queda markham?"',
             "  Ctrl-C stops everything.",
             "",
@@ -142,6 +161,44 @@ def run() -> None:
         click.echo("\n".join(lines))
 
     sys.exit(run_all(specs, child_env(settings), ready))
+
+
+def _check_shared_state(settings) -> None:
+    # Replicas share conversations through PostgreSQL (Rasa's trackers) and Redis (its locks,
+    # Huey's queue): on SQLite and in-memory stores each replica would have its own.
+    problems = []
+    if not settings.database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL=postgresql://user@host:5432/family_line")
+    if not settings.redis_url:
+        problems.append("REDIS_URL=redis://host:6379/0")
+    if problems:
+        raise click.ClickException(
+            "the scaled topology keeps conversations in PostgreSQL and Redis; set "
+            + " and ".join(problems)
+            + " (make run-scaled sets local ones)"
+        )
+
+
+def mask_url(url: str) -> str:
+    """A database or Redis URL with its password hidden, for the console."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: show nothing of it rather than a secret
+        return "(set)"
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, required=True, help="Where the balancer listens.")
+@click.option("--upstream", "upstreams", multiple=True, required=True, help="A replica's URL.")
+@click.option("--journal", default=0, show_default=True, help="Remember who served the last N.")
+def balance(host: str, port: int, upstreams: tuple[str, ...], journal: int) -> None:
+    """A small HTTP load balancer in front of Rasa or action server replicas (no nginx needed)."""
+    from .balancer import serve
+
+    serve(host, port, list(upstreams), journal)
 
 
 # --- SMS -----------------------------------------------------------------------------------

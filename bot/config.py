@@ -88,6 +88,8 @@ class Settings:
     reminder_time: time
     huey_path: Path
     var_dir: Path
+    # Rasa's tracker store when it is not derived from DATABASE_URL (bot/rasa_endpoints.py).
+    rasa_tracker_store_url: str | None = None
     testing: bool = False
 
     @property
@@ -171,5 +173,6 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         send_window=_send_window(env),
         reminder_time=_clock(env, "REMINDER_TIME", "10:00"),
         huey_path=Path(env.get("HUEY_SQLITE_PATH") or var_dir / "huey.db"),
+        rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL") or None,
         var_dir=var_dir,
     )

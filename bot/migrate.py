@@ -22,6 +22,31 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def create_database_if_missing(database_url: str) -> bool:
+    """On PostgreSQL, creates the URL's database when the server has none by that name (a new
+    deployment); True if it did. SQLite files are made on first use anyway."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql" or not url.database:
+        return False
+    # CREATE DATABASE cannot run in a transaction, nor while connected to that database.
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).first()
+            if exists:
+                return False
+            quoted = connection.dialect.identifier_preparer.quote(url.database)
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        server.dispose()
+
+
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 

@@ -1,4 +1,5 @@
-"""The command lines of the line's four processes, shared by `bot run` and the end-to-end tests."""
+"""The command lines of the line's processes, shared by `bot run`, `bot run --scaled` and the
+end-to-end and topology tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
+from .rasa_endpoints import rasa_environment, write_endpoints
 from .training import PROJECT
 
 
@@ -40,9 +42,13 @@ def child_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def rasa_server(settings: Settings, model: Path) -> ProcessSpec:
+def rasa_server(
+    settings: Settings, model: Path, port: int | None = None, name: str = "rasa"
+) -> ProcessSpec:
+    port = port or settings.rasa_port
+    url = f"http://127.0.0.1:{port}"
     return ProcessSpec(
-        name="rasa",
+        name=name,
         argv=[
             _bin("rasa"),
             "run",
@@ -52,20 +58,25 @@ def rasa_server(settings: Settings, model: Path) -> ProcessSpec:
             "--interface",
             "127.0.0.1",
             "--port",
-            str(settings.rasa_port),
+            str(port),
             "--endpoints",
-            str(PROJECT / "endpoints.yml"),
+            str(write_endpoints(settings)),
             "--credentials",
             str(PROJECT / "credentials.yml"),
         ],  # fmt: skip
-        listens=f"Rasa server     {settings.rasa_url}  (family_line channel; HTTP API enabled)",
-        ready_url=f"{settings.rasa_url}/status",
+        listens=f"Rasa server     {url}  (family_line channel; HTTP API enabled)",
+        ready_url=f"{url}/status",
+        env=rasa_environment(settings),
     )
 
 
-def action_server(settings: Settings) -> ProcessSpec:
+def action_server(
+    settings: Settings, port: int | None = None, name: str = "actions"
+) -> ProcessSpec:
+    port = port or settings.action_port
+    url = f"http://127.0.0.1:{port}"
     return ProcessSpec(
-        name="actions",
+        name=name,
         argv=[
             sys.executable,
             "-m",
@@ -73,10 +84,24 @@ def action_server(settings: Settings) -> ProcessSpec:
             "--actions",
             "actions",
             "--port",
-            str(settings.action_port),
+            str(port),
         ],  # fmt: skip
-        listens=f"Action server   {settings.action_server_url}",
-        ready_url=f"{settings.action_server_url}/health",
+        listens=f"Action server   {url}",
+        ready_url=f"{url}/health",
+    )
+
+
+def balancer(name: str, port: int, upstreams: list[str], journal: int = 0) -> ProcessSpec:
+    """bot/balancer.py in front of replicas; --journal N keeps who served the last N requests."""
+    argv = [_bin("bot"), "balance", "--port", str(port), "--journal", str(journal)]
+    for upstream in upstreams:
+        argv += ["--upstream", upstream]
+    url = f"http://127.0.0.1:{port}"
+    return ProcessSpec(
+        name=name,
+        argv=argv,
+        listens=f"Balancer        {url}  -> {', '.join(upstreams)}",
+        ready_url=f"{url}/_balancer",
     )
 
 
@@ -103,12 +128,64 @@ def web(settings: Settings, host: str = "127.0.0.1", workers: int = 2) -> Proces
     )
 
 
-def worker(settings: Settings) -> ProcessSpec:
+def worker(settings: Settings, name: str = "worker") -> ProcessSpec:
     queue = "Redis" if settings.redis_url else f"SQLite {settings.huey_path}"
     return ProcessSpec(
-        name="worker", argv=[_bin("bot"), "worker"], listens=f"Worker          Huey on {queue}"
+        name=name, argv=[_bin("bot"), "worker"], listens=f"Worker          Huey on {queue}"
     )
 
 
 def all_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
     return [action_server(settings), rasa_server(settings, model), worker(settings), web(settings)]
+
+
+@dataclass
+class Topology:
+    """How many of each process the scaled line runs, and on which ports the replicas listen
+    (the balancers take RASA_PORT and ACTION_PORT, so nothing else changes for the others)."""
+
+    rasa_ports: list[int]
+    action_ports: list[int]
+    web_workers: int = 2
+    workers: int = 2
+    journal: int = 0
+
+    @classmethod
+    def around(cls, settings: Settings, replicas: int = 2, **kwargs) -> Topology:
+        # Replicas on the ports a hundred above the balancers': 5105, 5106... and 5155, 5156...
+        return cls(
+            rasa_ports=[settings.rasa_port + 100 + i for i in range(replicas)],
+            action_ports=[settings.action_port + 100 + i for i in range(replicas)],
+            **kwargs,
+        )
+
+
+def scaled_processes(settings: Settings, model: Path, topology: Topology) -> list[ProcessSpec]:
+    """The production topology on one machine: action servers and Rasa replicas, each set
+    behind a balancer, the workers, and the web under gunicorn. Same code as `bot run`; only
+    how many and where differ."""
+    actions = [
+        action_server(settings, port, f"actions-{i + 1}")
+        for i, port in enumerate(topology.action_ports)
+    ]
+    rasas = [
+        rasa_server(settings, model, port, f"rasa-{i + 1}")
+        for i, port in enumerate(topology.rasa_ports)
+    ]
+    return [
+        *actions,
+        balancer("lb-actn", settings.action_port, [_local(p) for p in topology.action_ports]),
+        *rasas,
+        balancer(
+            "lb-rasa",
+            settings.rasa_port,
+            [_local(p) for p in topology.rasa_ports],
+            topology.journal,
+        ),
+        *[worker(settings, f"worker-{i + 1}") for i in range(topology.workers)],
+        web(settings, workers=topology.web_workers),
+    ]
+
+
+def _local(port: int) -> str:
+    return f"http://127.0.0.1:{port}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .dates import LOCAL_TZ, local, time_of_day
@@ -128,10 +129,16 @@ def queue_due_reminders(
     now = now or utcnow()
     started = []
     for pc_session in sessions_due(session, now, at):
-        broadcast = new_reminder(session, pc_session)
-        create_deliveries(session, broadcast, default_language)
-        mark_reminded(session, pc_session, now)
-        sending.start(session, broadcast, now)
-        session.commit()
+        try:
+            broadcast = new_reminder(session, pc_session)
+            create_deliveries(session, broadcast, default_language)
+            mark_reminded(session, pc_session, now)
+            sending.start(session, broadcast, now)
+            session.commit()
+        except IntegrityError:
+            # Every worker's clock ticks at the same minute; the session's reminder is unique,
+            # so one made it and this one stands back.
+            session.rollback()
+            continue
         started.append(broadcast.id)
     return started

@@ -16,6 +16,7 @@ STARTUP_SECONDS = 240
 
 # When each process is ready: Rasa once its model is loaded, the web process once it answers at
 # all (/healthz says 503 while the worker is missing, which these stacks leave out).
+# Replicas are named "rasa-1", "rasa-2"...: the part before the dash says which check.
 _READY = {
     "rasa": lambda r: r.ok and r.json().get("model_file"),
     "web": lambda r: True,
@@ -33,11 +34,13 @@ def free_port() -> int:
 
 
 def wait_until_ready(spec: ProcessSpec, process, log_path: Path) -> None:
-    ready = _READY.get(spec.name, lambda r: r.ok)
+    ready = _READY.get(spec.name.split("-")[0], lambda r: r.ok)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackNotReady(f"{spec.name} exited early:\n{_tail(log_path)}")
+        if spec.ready_url is None:  # a worker: nothing to ask, alive is ready
+            return
         try:
             if ready(requests.get(spec.ready_url, timeout=2)):
                 return
