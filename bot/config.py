@@ -15,6 +15,10 @@ MAX_HANDOFF_HOURS = 24 * 365
 # Threads per gunicorn worker. A request spends most of its time waiting on Rasa, so threads
 # are cheap concurrency; past a few dozen per worker they only queue on the GIL and the database.
 MAX_WEB_THREADS = 64
+# What the line keeps about families, in days: two school years by default (bot/retention.py).
+DEFAULT_RETENTION_DAYS = 730
+# A century: anything longer is "keep forever", which is RETENTION_DAYS=0.
+MAX_RETENTION_DAYS = 36500
 
 
 def _parse_clock(raw: str) -> time | None:
@@ -91,6 +95,9 @@ class Settings:
     # Rasa's tracker store when it is not derived from DATABASE_URL (bot/rasa_endpoints.py).
     rasa_tracker_store_url: str | None = None
     testing: bool = False
+    # Days before a family's messages, deliveries' numbers and, once it is silent that long, the
+    # family itself are purged; 0 keeps everything forever.
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     @property
     def phone_simulator_enabled(self) -> bool:
@@ -138,6 +145,12 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         raise ConfigError(
             f"SEGMENT_PRICE must be a price in dollars like 0.0083, got {env['SEGMENT_PRICE']!r}"
         ) from None
+    retention_days = _int(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    if not 0 <= retention_days <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"RETENTION_DAYS must be days from 1 to {MAX_RETENTION_DAYS} (730 is two school "
+            f"years), or 0 to keep everything; got {retention_days}"
+        )
     send_rate = _int(env, "SEND_RATE_PER_SECOND", 1)
     if send_rate < 1:
         raise ConfigError(f"SEND_RATE_PER_SECOND must be 1 or more, got {send_rate}")
@@ -173,6 +186,7 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         send_window=_send_window(env),
         reminder_time=_clock(env, "REMINDER_TIME", "10:00"),
         huey_path=Path(env.get("HUEY_SQLITE_PATH") or var_dir / "huey.db"),
+        retention_days=retention_days,
         rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL") or None,
         var_dir=var_dir,
     )

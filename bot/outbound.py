@@ -20,9 +20,12 @@ from .compliance import record_opt_out
 from .config import Settings
 from .delivery_reports import CARRIER_OPT_OUT
 from .models import Contact
-from .phone import mask
+from .phone import mask, mask_numbers
 
 log = logging.getLogger(__name__)
+# The twilio library logs each request's query string at INFO, and a message lookup's query is
+# the family's number (bot.broadcasting.sending.accepted_by_twilio): only its warnings are kept.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 # A staff page waits for this send: Twilio answers in well under a second when it is up.
 TWILIO_TIMEOUT_SECONDS = 10
@@ -83,11 +86,16 @@ class TwilioTransport:
             created = self._client.messages.create(to=to, body=body, **options)
         except TwilioRestException as error:
             code = str(error.code) if error.code is not None else None
-            log.warning("Twilio refused a text to %s: %s %s", mask(to), code, error.msg)
+            # Twilio's words may quote the number ("The 'To' number +1... is not valid").
+            log.warning(
+                "Twilio refused a text to %s: %s %s", mask(to), code, mask_numbers(error.msg)
+            )
             return SendResult(None, STATUS_FAILED, code, _readable(error))
         except (TwilioException, OSError) as error:
             # requests' connection errors are OSErrors: Twilio unreachable, DNS, timeout.
-            log.warning("could not reach Twilio for a text to %s: %s", mask(to), error)
+            log.warning(
+                "could not reach Twilio for a text to %s: %s", mask(to), mask_numbers(error)
+            )
             return SendResult(None, STATUS_FAILED, None, f"Could not reach Twilio: {error}")
         return SendResult(created.sid, created.status or "queued")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 
@@ -23,3 +25,18 @@ def mask(e164: str | None) -> str:
     if not e164:
         return "(none)"
     return e164[:2] + "*" * max(len(e164) - 4, 0) + e164[-2:]
+
+
+# A phone number inside free text (Twilio's error messages, the URL of a failed request): 10 to
+# 15 digits, maybe after "+" or its URL encoding "%2B", not inside a word such as a Twilio SID.
+_NUMBER_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(\+|%2B)?(\d{10,15})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _masked(found: re.Match) -> str:
+    plus, digits = found.groups()
+    return mask("+" + digits if plus else digits)
+
+
+def mask_numbers(text: object) -> str:
+    """For logs: `text` with every phone number in it masked as `mask` does."""
+    return _NUMBER_IN_TEXT.sub(_masked, str(text))

@@ -7,16 +7,27 @@ Huey finds a task by the instance it was registered on); `bot worker` runs the c
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from datetime import time as clock_time
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
+from huey.exceptions import TaskLockedException
 
 from .broadcasting.tasks import enqueue_lanes, register_broadcast_tasks
 from .config import Settings
+from .dates import LOCAL_TZ
 
 HEARTBEAT_KEY = "family-line:worker-heartbeat"
 # The heartbeat is written every minute; a worker silent for longer than this is reported down.
 HEARTBEAT_STALE_AFTER = 150
+# Los Angeles time of the daily retention purge: the line's quietest hour, when no broadcast
+# goes out (SEND_WINDOW) and families are asleep.
+RETENTION_PURGE_AT = clock_time(3, 30)
+# A purge holding its lock longer than this died with its worker: the next one takes over.
+RETENTION_LOCK_SECONDS = 6 * 3600
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -36,6 +47,7 @@ def build_huey(settings: Settings) -> Huey:
     huey.periodic_task(crontab(minute="*"), name="heartbeat")(beat)
     register_broadcast_tasks(huey, settings)
     register_reminder_clock(huey, settings)
+    register_retention_purge(huey, settings)
     return huey
 
 
@@ -54,6 +66,45 @@ def register_reminder_clock(huey: Huey, settings: Settings) -> None:
             )
         for broadcast_id in started:
             enqueue_lanes(huey, broadcast_id)
+
+
+def at_los_angeles_time(at: clock_time):
+    """A Huey schedule: every day at `at`, Los Angeles time. Huey's crontab reads its clock in
+    UTC, where a fixed hour would move by one with daylight saving time."""
+
+    def due(timestamp: datetime) -> bool:
+        local = timestamp.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+        return (local.hour, local.minute) == (at.hour, at.minute)
+
+    return due
+
+
+def register_retention_purge(huey: Huey, settings: Settings) -> None:
+    """Every day at RETENTION_PURGE_AT: what is older than RETENTION_DAYS goes (bot.retention).
+    Each consumer runs the periodic tasks, so a lock keeps it to one purge at a time."""
+
+    @huey.periodic_task(at_los_angeles_time(RETENTION_PURGE_AT), name="retention_purge")
+    def retention_purge() -> None:
+        from .retention import scheduled_purge
+
+        with one_at_a_time(huey, "retention_purge", RETENTION_LOCK_SECONDS):
+            scheduled_purge(settings)
+
+
+@contextmanager
+def one_at_a_time(huey: Huey, name: str, stale_after: float) -> Iterator[None]:
+    """Like Huey's lock_task, but a lock left by a worker that died holding it is taken over
+    once older than `stale_after` seconds (Huey's SQLite storage cannot expire a key)."""
+    key = f"family-line:lock:{name}"
+    if not huey.put_if_empty(key, time.time()):
+        taken_at = huey.get(key, peek=True)
+        if taken_at is not None and time.time() - float(taken_at) < stale_after:
+            raise TaskLockedException(f"{name} is running in another worker")
+        huey.put(key, time.time())
+    try:
+        yield
+    finally:
+        huey.delete(key)
 
 
 def last_heartbeat_age(huey: Huey) -> float | None:

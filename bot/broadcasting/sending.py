@@ -33,6 +33,7 @@ from ..db import engine_for
 from ..folding import fold
 from ..models import Broadcast, Contact, Conversation, Delivery, Message, utcnow
 from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
+from ..phone import mask_numbers
 from ..reminders import still_wanted
 from . import quiet_hours
 from .pace import Pace
@@ -492,7 +493,10 @@ def _record(
         try:
             found = accepted_by_twilio(run.settings, delivery.phone, message.body, token)
         except Exception as error:  # Twilio still unreachable: the claim waits for recovery
-            log.warning("delivery %s: send and lookup both failed: %s", delivery.id, error)
+            # The failed lookup's URL holds the number (?To=%2B1...).
+            log.warning(
+                "delivery %s: send and lookup both failed: %s", delivery.id, mask_numbers(error)
+            )
             return Outcome.UNKNOWN
         if found is not None:
             _record_sent(session, delivery.id, message, *found, now)
@@ -607,7 +611,11 @@ def recover_stale_claims(
                 client = client or twilio_client(settings)
                 found = accepted_by_twilio(settings, phone, message.body, claimed_at, client)
             except Exception as error:
-                log.warning("delivery %s: cannot ask Twilio about it yet: %s", delivery_id, error)
+                log.warning(
+                    "delivery %s: cannot ask Twilio about it yet: %s",
+                    delivery_id,
+                    mask_numbers(error),
+                )
                 recovered.unknown += 1
                 continue
         # Another worker may be recovering the same row: only one of the writes matches.

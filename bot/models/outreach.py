@@ -76,8 +76,10 @@ class Delivery(Base):
 
     id = Column(Integer, primary_key=True)
     broadcast_id = Column(ForeignKey("broadcast.id"), nullable=False)
-    contact_id = Column(ForeignKey("contact.id"), nullable=False)
-    phone = Column(String(40), nullable=False)
+    # Both None once the family is forgotten, and the phone alone once the row is older than
+    # RETENTION_DAYS (bot.family_records, bot.retention): the row stays for the broadcast's counts.
+    contact_id = Column(ForeignKey("contact.id"), nullable=True, index=True)
+    phone = Column(String(40), nullable=True)
     language = Column(String(8), nullable=False)
     status = Column(String(24), nullable=False, default=STATUS_PENDING, index=True)
     twilio_sid = Column(String(64), unique=True, nullable=True)
