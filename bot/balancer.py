@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
-from aiohttp.client_exceptions import ClientConnectorError
+from aiohttp.client_exceptions import ClientConnectorError, ServerTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 DOWN_FOR_SECONDS = 3.0
 # Longer than any answer the line waits for (RASA_TIMEOUT, an action's database work).
 UPSTREAM_TIMEOUT_SECONDS = 60.0
+# A replica on a machine that is down does not refuse the connection, it never answers: after
+# this long the connection counts as refused (nothing was sent) and the next replica is tried.
+CONNECT_TIMEOUT_SECONDS = 3.0
 # Hop-by-hop headers (RFC 9110 7.6.1) and those aiohttp sets itself.
 DROPPED_HEADERS = frozenset(
     {
@@ -113,6 +116,17 @@ def _sender_of(body: bytes) -> str | None:
     return sender if isinstance(sender, str) else None
 
 
+# aiohttp 3.9 raises ServerTimeoutError for a connect timeout and a read timeout alike (newer
+# versions have ConnectionTimeoutError); only its words tell them apart.
+_CONNECT_TIMEOUTS = (ServerTimeoutError,)
+
+
+def _never_connected(error: Exception) -> bool:
+    if isinstance(error, ClientConnectorError):
+        return True
+    return str(error).startswith("Connection timeout")
+
+
 def _forwarded_headers(request: web.Request) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS}
     headers["X-Forwarded-For"] = request.remote or ""
@@ -123,7 +137,9 @@ def make_app(balancer: Balancer) -> web.Application:
     async def start_client(app: web.Application) -> None:
         app[CLIENT] = ClientSession(
             connector=TCPConnector(limit=0),
-            timeout=ClientTimeout(total=UPSTREAM_TIMEOUT_SECONDS),
+            timeout=ClientTimeout(
+                total=UPSTREAM_TIMEOUT_SECONDS, sock_connect=CONNECT_TIMEOUT_SECONDS
+            ),
             auto_decompress=False,
         )
 
@@ -152,7 +168,11 @@ def make_app(balancer: Balancer) -> web.Application:
                         k: v for k, v in answer.headers.items() if k.lower() not in DROPPED_HEADERS
                     }
                     return web.Response(status=answer.status, body=payload, headers=kept)
-            except ClientConnectorError as error:
+            except (ClientConnectorError, *_CONNECT_TIMEOUTS) as error:
+                if not _never_connected(error):
+                    upstream.failed += 1
+                    log.warning("%s failed mid-request: %s", upstream.url, error)
+                    return web.Response(status=502, text=f"upstream failed: {error}")
                 # Never reached the replica: try the next one.
                 upstream.refused += 1
                 upstream.down_until = time.monotonic() + DOWN_FOR_SECONDS

@@ -112,8 +112,13 @@ def train() -> None:
 
 
 @main.command()
-@click.option("--workers", default=2, show_default=True, help="Worker threads.")
-def worker(workers: int) -> None:
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Worker threads (default: a broadcast's lanes at SEND_RATE_PER_SECOND, plus 2).",
+)
+def worker(workers: int | None) -> None:
     """Run the background worker (Huey consumer)."""
     from .worker import run_worker
 

@@ -16,7 +16,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 
-from .broadcasting.tasks import enqueue_lanes, register_broadcast_tasks
+from .broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
 from .config import Settings
 from .dates import LOCAL_TZ
 
@@ -113,6 +113,13 @@ def last_heartbeat_age(huey: Huey) -> float | None:
     return None if beat is None else max(time.time() - float(beat), 0.0)
 
 
-def run_worker(settings: Settings, workers: int = 2) -> None:
-    consumer = Consumer(build_huey(settings), workers=workers, worker_type="thread")
+def default_threads(settings: Settings) -> int:
+    """Threads for one consumer: every lane of a broadcast (if the other workers are gone) and
+    two more, so reminders and the clocks never wait behind a broadcast."""
+    return lanes_for(settings) + 2
+
+
+def run_worker(settings: Settings, workers: int | None = None) -> None:
+    threads = workers or default_threads(settings)
+    consumer = Consumer(build_huey(settings), workers=threads, worker_type="thread")
     consumer.run()

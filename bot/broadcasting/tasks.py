@@ -12,6 +12,7 @@ consumer running it was killed, or restarted and lost it."""
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import time
 import uuid
@@ -32,6 +33,11 @@ from .pace import DEFAULT_NAME, Pace
 log = logging.getLogger(__name__)
 
 DEFAULT_LANES = 2
+# A lane sends one text at a time and waits for Twilio's answer (about a tenth to a quarter of
+# a second), so reaching SEND_RATE_PER_SECOND takes about rate x this many lanes: two lanes
+# cap a broadcast near 8-20 texts a second whatever the account allows (bench/scale.py).
+TWILIO_ANSWER_SECONDS = 0.25
+MAX_LANES = 32
 # A lane renews its lease before each batch (a batch takes about a second, at most about
 # CLAIM_TIMEOUT); silent for this long past its lease, it is taken for dead.
 LEASE_GRACE = 120.0
@@ -122,16 +128,28 @@ def _enqueue_lane(huey: Huey, broadcast_id: int, lane: int) -> str:
     return token
 
 
-def enqueue_lanes(huey: Huey, broadcast_id: int, lanes: int = DEFAULT_LANES) -> list[str]:
-    """Starts `lanes` tasks sending the broadcast (replacing any it had: a replaced lane stops
-    at its next batch). Call after sending.start or sending.resume."""
+def lanes_for(settings: Settings) -> int:
+    """How many lanes send a broadcast: enough to reach the line's rate while each waits on
+    Twilio, at least two (one may be between batches), at most MAX_LANES."""
+    wanted = math.ceil(settings.send_rate_per_second * TWILIO_ANSWER_SECONDS)
+    return max(DEFAULT_LANES, min(MAX_LANES, wanted))
+
+
+def enqueue_lanes(huey: Huey, broadcast_id: int, lanes: int | None = None) -> list[str]:
+    """Starts `lanes` tasks (default: lanes_for the line's settings) sending the broadcast,
+    replacing any it had (a replaced lane stops at its next batch). Call after sending.start or
+    sending.resume."""
+    lanes = lanes or lanes_for(_tasks(huey).settings)
     huey.put(LANES_KEY.format(broadcast_id=broadcast_id), lanes)
     return [_enqueue_lane(huey, broadcast_id, lane) for lane in range(lanes)]
 
 
 def restart_dead_lanes(huey: Huey, broadcast_id: int) -> int:
     """Replaces the lanes of a sending broadcast whose lease ran out; returns how many."""
-    lanes = huey.get(LANES_KEY.format(broadcast_id=broadcast_id), peek=True) or DEFAULT_LANES
+    # Unknown after Redis lost its keys: as many as a new broadcast would get.
+    lanes = huey.get(LANES_KEY.format(broadcast_id=broadcast_id), peek=True) or lanes_for(
+        _tasks(huey).settings
+    )
     restarted = 0
     for lane in range(lanes):
         lease = _lease(huey, broadcast_id, lane)

@@ -177,3 +177,14 @@ def test_no_replica_at_all_is_a_502(balanced):
 
     assert answer.status_code == 502
     assert "no replica" in answer.text
+
+
+def test_only_a_connection_that_never_opened_counts_as_refused():
+    from aiohttp.client_exceptions import ServerTimeoutError
+
+    from bot.balancer import _never_connected
+
+    # What aiohttp raises when a replica's machine does not answer at all, and when a replica
+    # took the request and then went quiet: only the first is safe to send elsewhere.
+    assert _never_connected(ServerTimeoutError("Connection timeout to host http://10.0.0.9:5005"))
+    assert not _never_connected(ServerTimeoutError("Timeout on reading data from socket"))

@@ -631,15 +631,16 @@ def test_a_scheduled_broadcast_without_rows_gets_them_when_it_starts(huey, db, f
     assert {m.body for m in fake.messages} == {TEXTS["es"]}
 
 
-def test_the_clock_restarts_lanes_that_went_away(huey, db, fake):
+def test_the_clock_restarts_lanes_that_went_away(huey, settings, db, fake):
     broadcast_id, phones = new_broadcast(db, 3, urgent=True)
-    for lane in range(tasks.DEFAULT_LANES):
+    lanes = tasks.lanes_for(settings)
+    for lane in range(lanes):
         tasks._put_lease(huey, broadcast_id, lane, 2e9, f"alive-{lane}")
 
     tasks.tick(huey)
     assert fake.accepted_count == 0, "restarted lanes whose lease still runs"
 
-    for lane in range(tasks.DEFAULT_LANES):
+    for lane in range(lanes):
         tasks._put_lease(huey, broadcast_id, lane, 1.0, f"dead-{lane}")
     tasks.tick(huey)
 
