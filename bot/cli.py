@@ -457,7 +457,7 @@ def _audience(session, to: str, waitlist: bool):
 
 
 def _print_preview(result) -> None:
-    click.echo(f"To: {result.audience}: {result.recipients:,} families")
+    click.echo(f"To: {result.audience}: {_families(result.recipients)}")
     skipped = result.exclusions
     if skipped.total or skipped.rejected:
         click.echo(
@@ -467,7 +467,7 @@ def _print_preview(result) -> None:
     for figures in result.by_language.values():
         name = "English" if figures.language == "en" else "Spanish"
         click.echo(
-            f"{name}: {figures.recipients:,} families, {figures.characters} characters, "
+            f"{name}: {_families(figures.recipients)}, {figures.characters} characters, "
             f"{figures.segments} segment{'s' if figures.segments != 1 else ''} "
             f"({figures.encoding}), ${figures.cost:,.2f}"
         )
@@ -566,6 +566,7 @@ def broadcast_send(
         click.echo(
             f"Broadcast {broadcast_id} is sending. Follow it: bot broadcast status {broadcast_id}"
         )
+        _say_if_quiet_hours(settings, broadcast_id)
     else:
         click.echo(f"Broadcast {broadcast_id} is scheduled for {at} (Los Angeles time).")
 
@@ -589,7 +590,7 @@ def broadcast_status(broadcast_id: int) -> None:
         found = _find_broadcast(session, broadcast_id)
         progress = report(session, found)
     click.echo(f"Broadcast {found.id} ({found.title or 'no title'}): {found.state}")
-    click.echo(f"{progress.total:,} families")
+    click.echo(_families(progress.total))
     for bucket in BUCKET_ORDER:
         count = progress.buckets.get(bucket, 0)
         click.echo(
@@ -599,6 +600,29 @@ def broadcast_status(broadcast_id: int) -> None:
         click.echo(f"  failed with error {code}: {count:,}")
     for language, count in progress.failures_by_language.items():
         click.echo(f"  failed in {language}: {count:,}")
+    if found.state == "sending" and progress.buckets.get("queued"):
+        _say_if_quiet_hours(_settings(), found.id)
+
+
+def _families(count: int) -> str:
+    return f"{count:,} famil{'y' if count == 1 else 'ies'}"
+
+
+def _say_if_quiet_hours(settings, broadcast_id: int) -> None:
+    """Tells the operator when the texts wait for SEND_WINDOW (the console says it too)."""
+    from .broadcasting import sending
+    from .dates import day_and_time
+    from .models import Broadcast, utcnow
+
+    with _staff_session() as session:
+        urgent = bool(session.get(Broadcast, broadcast_id).urgent)
+    now = utcnow()
+    starts = sending.quiet_hours_for(settings)(now, urgent)
+    if starts > now:
+        click.echo(
+            f"It is quiet hours: the texts wait until {day_and_time(starts, 'en')} "
+            "(Los Angeles time). Only an urgent broadcast (--urgent) goes out now."
+        )
 
 
 CHANGED = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
@@ -657,7 +681,7 @@ def broadcast_list() -> None:
         latest = session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(30))
         for found in latest.scalars():
             click.echo(
-                f"{found.id}\t{found.state}\t{found.recipients or 0:,} families\t"
+                f"{found.id}\t{found.state}\t{_families(found.recipients or 0)}\t"
                 f"{found.title or (found.texts or {}).get('es', '')[:40]}"
             )
 

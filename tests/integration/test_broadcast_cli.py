@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.models import Broadcast, Contact, Delivery, School
+from bot.dates import LOCAL_TZ
+from bot.models import Broadcast, Contact, Delivery, School, utcnow
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def test_preview_says_who_gets_what_and_the_cost(bot_cli, markham_families):
     assert result.exit_code == 0, result.output
     assert "3 families" in result.output
     assert "1 opted out" in result.output
-    assert "English: 1 families, 52 characters, 1 segment (GSM-7), $0.01" in result.output
+    assert "English: 1 family, 52 characters, 1 segment (GSM-7), $0.01" in result.output
     assert "Spanish: 2 families" in result.output and "(UCS-2)" in result.output
     assert "Cost: $0.03" in result.output
 
@@ -117,3 +120,23 @@ def test_mistakes_are_one_clear_line_and_nothing_is_made(bot_cli, sessions, args
     assert words in result.output
     with sessions() as session:
         assert session.execute(select(Broadcast)).first() is None
+
+
+def _window_in_two_hours() -> str:
+    # A one-hour SEND_WINDOW starting two hours from now, Los Angeles time: now is quiet.
+    start = (utcnow().astimezone(LOCAL_TZ) + timedelta(hours=2)).hour
+    return f"{start:02d}:00-{start:02d}:59"
+
+
+@pytest.mark.parametrize("window, quiet", [(None, True), ("00:00-23:59", False)])
+def test_the_operator_is_told_when_quiet_hours_hold_the_texts(
+    bot_cli, markham_families, monkeypatch, window, quiet
+):
+    monkeypatch.setenv("SEND_WINDOW", window or _window_in_two_hours())
+    sent = bot_cli(
+        "broadcast", "send", "--en", ENGLISH, "--to", "school:markham", "--title", "t", "--yes"
+    )
+    assert sent.exit_code == 0, sent.output
+    assert ("It is quiet hours: the texts wait until" in sent.output) is quiet
+    status = bot_cli("broadcast", "status", "1")
+    assert ("It is quiet hours" in status.output) is quiet
