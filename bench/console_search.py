@@ -40,7 +40,7 @@ from bot.seed import seed_database
 
 # `python bench/console_search.py` puts bench/ on the path, not the project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.databases import POSTGRES_ADMIN_URL  # noqa: E402
+from tests.support.databases import POSTGRES_ADMIN_URL, drop_database  # noqa: E402
 
 TARGET_P95_MS = 300.0
 WARMUPS = 2
@@ -381,21 +381,6 @@ def create_database(admin_url: str) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": name},
-        )
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
@@ -421,7 +406,7 @@ def main() -> None:
         if args.keep:
             print(f"kept: {url}")
         else:
-            drop_database(args.admin_url, url)
+            drop_database(make_url(url).database, args.admin_url)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,6 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import requests
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.broadcasting import tasks
@@ -91,7 +90,11 @@ from bot.training import MODEL_PREFIX, ensure_model, model_path
 # helpers are the tests' own, so the line starts exactly as the topology test starts it.
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.support.databases import POSTGRES_ADMIN_URL, fresh_postgres_database  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    POSTGRES_ADMIN_URL,
+    drop_database,
+    fresh_postgres_database,
+)
 from tests.support.stack import StackNotReady, free_port, start_ready  # noqa: E402
 from tests.topology.conftest import OwnRedis  # noqa: E402
 
@@ -208,23 +211,6 @@ def migrate_and_seed(url: str) -> None:
         seed_database(session)
 
 
-def drop_database(admin_url: str, name: str) -> None:
-    """Rasa's tracker database (`<name>_rasa`, made by Rasa itself), once Rasa is stopped."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    finally:
-        admin.dispose()
-
-
 def served(url: str) -> list[int]:
     """What each replica behind a balancer served so far (GET /_balancer)."""
     stats = requests.get(f"{url}/_balancer", timeout=10).json()
@@ -250,7 +236,7 @@ def run_line(args, model: Path, replicas: int, own_redis, families: list, home: 
             figures = start_and_measure(args, model, replicas, own_redis, families, home, url)
         finally:
             engine_for(url).dispose()
-            drop_database(args.admin_url, f"{database}_rasa")
+            drop_database(f"{database}_rasa", args.admin_url)
     return figures
 
 

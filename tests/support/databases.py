@@ -33,9 +33,17 @@ def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL, prefix: str = "
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
+        drop_database(name, admin_url)
+
+
+def drop_database(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    """Drops the database `name` if it exists, ending whatever is still connected to it."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as connection:
             connection.execute(
                 text(
@@ -45,4 +53,5 @@ def fresh_postgres_database(admin_url: str = POSTGRES_ADMIN_URL, prefix: str = "
                 {"name": name},
             )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
         admin.dispose()

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import redis
 import requests
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from bot.db import engine_for, session_factory, session_scope
 from bot.migrate import upgrade
@@ -27,7 +27,7 @@ from bot.supervisor import start, stop
 from bot.training import ensure_model
 from tests.conftest import make_settings
 from tests.support.databases import (
-    POSTGRES_ADMIN_URL,
+    drop_database,
     fresh_postgres_database,
     postgres_unreachable_reason,
 )
@@ -138,20 +138,6 @@ def _seed(database_url: str) -> None:
         )
 
 
-def _drop_database(name: str) -> None:
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": name},
-        )
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def scaled_line(tmp_path_factory):
     reason = postgres_unreachable_reason()
@@ -198,4 +184,4 @@ def scaled_line(tmp_path_factory):
             log.close()
             own_redis.stop()
             engine_for(database_url).dispose()
-            _drop_database(database_url.rsplit("/", 1)[1] + "_rasa")
+            drop_database(database_url.rsplit("/", 1)[1] + "_rasa")
