@@ -118,3 +118,22 @@ def test_one_oclock_in_spanish_is_a_la_una():
     session = ParentCollegeSession(starts_at=SATURDAY_9AM.replace(hour=13), place="x")
     assert session_time(session, "es") == "a la 1 p. m."
     assert session_time(session, "en") == "1 p.m."
+
+
+def test_two_workers_at_the_same_minute_make_one_reminder(sessions, saturday_session, monkeypatch):
+    import bot.reminders as reminders
+
+    # Both clocks read the due sessions before either committed its reminder.
+    with sessions() as session:
+        due = reminders.sessions_due(session, _la(10, 0), AT)
+        assert [s.id for s in due] == [saturday_session]
+    [first] = _queue(sessions, _la(10, 0))
+
+    with sessions() as session:
+        late = session.get(ParentCollegeSession, saturday_session)
+        monkeypatch.setattr(reminders, "sessions_due", lambda *_: [late])
+        assert queue_due_reminders(session, "es", AT, _la(10, 0)) == []
+
+    with sessions() as session:
+        made = session.execute(select(Broadcast.id).filter_by(kind="reminder")).scalars().all()
+        assert made == [first]
