@@ -10,12 +10,13 @@ from sqlalchemy import select, update
 
 from bot.db import engine_for, session_factory
 from bot.migrate import upgrade
-from bot.models import ParentCollegeSession, School, utcnow
+from bot.models import ParentCollegeSession, School
 from bot.processes import action_server, child_env, rasa_server, web
 from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
 from bot.supervisor import start, stop
 from bot.training import ensure_model
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL, make_settings
+from tests.support.parent_college import next_saturday
 from tests.support.stack import StackNotReady, free_port, start_ready, wait_until_ready
 
 
@@ -102,12 +103,6 @@ def texting(client, body, from_number=None, form=None) -> list[str]:
     return replies_from_twiml(response.text)
 
 
-def _next_saturday(weeks_ahead: int):
-    now = utcnow()
-    days = (5 - now.weekday()) % 7 + 7 * weeks_ahead
-    return (now + timedelta(days=days)).replace(hour=17, minute=0, second=0, microsecond=0)
-
-
 @pytest.fixture(scope="session")
 def pc_sessions(stack, e2e_sessions):
     """Three Parent College sessions in the coming weeks (the seed's dates are placeholders
@@ -125,7 +120,7 @@ def pc_sessions(stack, e2e_sessions):
             (2, "e2e-boyle-heights", "roosevelt", 100),
             (3, "e2e-full", "gompers", 1),
         ):
-            starts = _next_saturday(weeks)
+            starts = next_saturday(weeks)
             made.append(
                 ParentCollegeSession(
                     slug=slug,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot.db import engine_for, session_factory, session_scope
 from bot.migrate import upgrade
-from bot.models import ParentCollegeSession, School, utcnow
+from bot.models import ParentCollegeSession, School
 from bot.processes import Topology, child_env, scaled_processes
 from bot.seed import seed_database
 from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
@@ -31,6 +31,7 @@ from tests.support.databases import (
     fresh_postgres_database,
     postgres_unreachable_reason,
 )
+from tests.support.parent_college import next_saturday
 from tests.support.stack import StackNotReady, free_port, start_ready, wait_until_ready
 
 # The embedded default's token shape: the workers "send" through the console transport.
@@ -110,12 +111,6 @@ class ScaledLine:
         return self.processes[name].poll() is None
 
 
-def _next_saturday(weeks_ahead: int):
-    now = utcnow()
-    days = (5 - now.weekday()) % 7 + 7 * weeks_ahead
-    return (now + timedelta(days=days)).replace(hour=17, minute=0, second=0, microsecond=0)
-
-
 def _seed(database_url: str) -> None:
     upgrade(database_url)
     with session_scope(session_factory(engine_for(database_url))) as session:
@@ -123,7 +118,7 @@ def _seed(database_url: str) -> None:
         for pc_session in session.execute(select(ParentCollegeSession)).scalars():
             pc_session.archived = True  # the seed's dates are placeholders that will pass
         markham = session.execute(select(School).filter_by(slug="markham")).scalar_one()
-        starts = _next_saturday(1)
+        starts = next_saturday(1)
         session.add(
             ParentCollegeSession(
                 slug="topology-watts",
