@@ -77,13 +77,24 @@ class PurgeReport:
     def lines(self) -> list[str]:
         """What was removed (or would be), in an operator's words."""
         day = self.cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-        rasa = []
-        if self.rasa_events:
-            rasa.append(f"{self.rasa_events:,} Rasa conversation events")
-        if self.trackers_emptied:
-            rasa.append(f"{self.trackers_emptied:,} Rasa conversation trackers")
-        if self.trackers_pending:
-            rasa.append(f"{self.trackers_pending:,} Rasa trackers left by earlier forgets")
+        rasa = [
+            f"{count:,} {words[count != 1]}"
+            for count, words in (
+                (self.rasa_events, ("Rasa conversation event", "Rasa conversation events")),
+                (
+                    self.trackers_emptied,
+                    ("Rasa conversation tracker", "Rasa conversation trackers"),
+                ),
+                (
+                    self.trackers_pending,
+                    (
+                        "Rasa tracker left by an earlier forget",
+                        "Rasa trackers left by earlier forgets",
+                    ),
+                ),
+            )
+            if count
+        ]
         found = self.removed.phrases() + rasa
         if self.dry_run:
             head = f"Would remove what is older than {self.days} days (before {day}, Los Angeles)"

@@ -392,3 +392,21 @@ def test_one_purge_at_a_time_across_workers(line, sessions, retention_settings):
     huey.execute(purge_task(huey))
     with sessions() as session:
         assert session.get(Contact, line["gone"]) is None
+
+
+def test_the_report_counts_one_and_many_in_an_operators_words():
+    from datetime import timezone
+
+    from bot.family_records import Removed
+    from bot.retention import PurgeReport
+
+    cutoff = datetime(2024, 11, 24, 8, 0, tzinfo=timezone.utc)
+    one = PurgeReport(730, cutoff, True, Removed(messages=1), rasa_events=1, trackers_pending=1)
+    many = PurgeReport(730, cutoff, False, Removed(messages=3), trackers_emptied=2)
+
+    assert one.lines()[1:] == [
+        "  1 message",
+        "  1 Rasa conversation event",
+        "  1 Rasa tracker left by an earlier forget",
+    ]
+    assert many.lines()[1:] == ["  3 messages", "  2 Rasa conversation trackers"]
