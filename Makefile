@@ -7,19 +7,26 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # TensorFlow's C++ start-up chatter hides what matters in `make run` output.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help venv run run-scaled test test-fast train validate lint lock clean nlu-eval test-stories screenshots
+.PHONY: help venv run run-scaled test test-fast train validate lint lock clean nlu-eval nlu-cv test-stories screenshots
 
-# `make nlu-eval` fails when either language's macro-F1 on the held-out set is under this floor,
-# or Spanish trails English by more than NLU_MAX_GAP (figures and their history: docs/nlu.md).
-NLU_FLOOR ?= 0.94
+# `make nlu-eval` fails when, on any held-out set, either language's macro-F1 is under this floor,
+# Spanish trails English by more than NLU_MAX_GAP, or sign-up, cancel and check are mistaken for
+# one another more than NLU_MAX_SEAT_MIXUPS times (figures and their history: docs/nlu.md).
+# The targets are 0.97, 0.01 and no mix-ups on every set; these gates sit just under today's
+# figures (written 0.978, independent 0.951, generated 0.935; at most 3 mix-ups, on the generated
+# Spanish set), so a change that makes the model worse fails while the work goes on.
+NLU_FLOOR ?= 0.92
 NLU_MAX_GAP ?= 0.02
+NLU_MAX_SEAT_MIXUPS ?= 4
+NLU_CV_FOLDS ?= 5
 
 help:
 	@echo "make run    start web, Rasa server, action server and worker (Ctrl-C stops all)"
 	@echo "make run-scaled  the production topology on this machine (PostgreSQL + Redis; docs/deploy.md)"
 	@echo "make test   run the whole test suite (trains the Rasa model once if needed)"
 	@echo "make train  train the Rasa model when its inputs changed"
-	@echo "make nlu-eval     held-out NLU figures per language (fails under the floor)"
+	@echo "make nlu-eval     NLU figures per language on each held-out set (fails under the floor)"
+	@echo "make nlu-cv       NLU k-fold cross-validation per language (NLU_CV_FOLDS, 5)"
 	@echo "make test-stories Rasa test stories in both languages"
 	@echo "make screenshots  the console's main pages into docs/screenshots/"
 	@echo "make lint   ruff check"
@@ -67,9 +74,15 @@ validate: venv
 test: venv validate lint nlu-eval test-stories
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Per-language accuracy, macro-F1 and the most confused intents on tests/nlu/ (never trained on).
+# Per-language accuracy, macro-F1 and the most confused intents on each held-out set: written,
+# independent, generated (tests/nlu/, never trained on).
 nlu-eval: venv
-	$(BIN)/python scripts/nlu_eval.py --floor $(NLU_FLOOR) --max-gap $(NLU_MAX_GAP)
+	$(BIN)/python scripts/nlu_eval.py --floor $(NLU_FLOOR) --max-gap $(NLU_MAX_GAP) \
+		--max-seat-mixups $(NLU_MAX_SEAT_MIXUPS)
+
+# The same figures by k-fold cross-validation of the training data (one model per fold).
+nlu-cv: venv
+	$(BIN)/python scripts/nlu_cv.py --folds $(NLU_CV_FOLDS)
 
 # Whole conversations in both languages through NLU and dialogue (tests/stories/).
 test-stories: venv

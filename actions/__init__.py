@@ -3,6 +3,7 @@
 Loaded by `rasa run actions --actions actions`; every module here registers its actions."""
 
 from . import (  # noqa: F401
+    cancellation,
     clarify,
     events,
     handoff,

@@ -29,7 +29,7 @@ ANSWERED_BY = {
     "ask_programs": "action_answer_programs",
     "ask_parent_college": "utter_parent_college_info",
     "register_parent_college": "registration_form",
-    "cancel_registration": "action_cancel_registration",
+    "cancel_registration": "action_ask_before_cancelling",
     "check_registration": "action_check_registration",
     "talk_to_human": "action_hand_off",
     "ask_about_partnership": "utter_about_partnership",

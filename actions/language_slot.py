@@ -9,6 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
+from bot.contacts import language_asked_for
+
 LANGUAGES = ("en", "es")
 CHANGE_LANGUAGE = "change_language"
 
@@ -35,13 +37,13 @@ class ValidatePredefinedSlots(ValidationAction):
         return {"language": language}
 
 
-def requested_language(tracker: Tracker, current: str | None) -> str:
-    """The language named ("en inglés"), else the other one ("can we switch?")."""
+def requested_language(tracker: Tracker, written_in: str | None) -> str:
+    """The language named ("en inglés"); else the one the message is written in when the
+    conversation was in the other ("no hablo inglés"); else the other one ("can we switch?")."""
     named = [
         entity.get("value")
         for entity in tracker.latest_message.get("entities") or []
         if entity.get("entity") == "language" and entity.get("value") in LANGUAGES
     ]
-    if named:
-        return named[-1]
-    return next(lang for lang in LANGUAGES if lang != (current or LANGUAGES[0]))
+    before = tracker.get_slot("language")
+    return language_asked_for(named[-1] if named else None, written_in, before)

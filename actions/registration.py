@@ -1,5 +1,6 @@
 """Parent College by text: the registration form (name, school, session, adults, childcare,
-children, confirmation), its numbered list of sessions, and cancelling and checking a sign-up.
+children, confirmation), its numbered list of sessions, and checking a sign-up. Cancelling
+asks first: cancellation.py.
 
 Rasa knows the family only by its contact's public id (the tracker's sender id)."""
 
@@ -18,7 +19,6 @@ from bot.folding import fold_words
 from bot.models import ParentCollegeSession
 from bot.registrations import (
     active_registrations,
-    cancel,
     find_contact,
     find_session,
     seats_left,
@@ -329,29 +329,6 @@ class StopRegistration(Action):
 def _upcoming_sign_ups(session, tracker) -> list:
     contact = find_contact(session, tracker.sender_id)
     return active_registrations(session, contact) if contact else []
-
-
-class CancelRegistration(Action):
-    """Cancels the family's next sign-up; a freed seat goes to the first family waiting."""
-
-    def name(self) -> str:
-        return "action_cancel_registration"
-
-    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        language = language_of(tracker)
-        with db_session() as session:
-            registrations = _upcoming_sign_ups(session, tracker)
-            if not registrations:
-                dispatcher.utter_message(response="utter_nothing_to_cancel")
-                return []
-            registration = registrations[0]
-            cancel(session, registration)
-            # The promoted family is told by the reminders and broadcasts worker, not here.
-            dispatcher.utter_message(
-                response="utter_registration_cancelled",
-                session=session_label(registration.session, language),
-            )
-        return []
 
 
 class CheckRegistration(Action):

@@ -104,7 +104,7 @@ def train() -> None:
     if target.exists():
         click.echo(f"Model is current: {target}")
         return
-    click.echo(f"Training {target.name} (about a minute)…")
+    click.echo(f"Training {target.name} (about three minutes on two cores)…")
     click.echo(f"Model ready: {ensure_model()}")
 
 

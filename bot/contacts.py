@@ -56,11 +56,26 @@ def choose_language(contact: Contact, text: str, default: str) -> str:
     return language
 
 
-def choose_language_explicitly(contact: Contact, requested: str | None) -> str:
-    """A family asked for a language. Without a named one ("can we switch?"), the other one."""
-    if requested not in LANGUAGES:
-        current = contact.language if contact.language in LANGUAGES else LANGUAGES[0]
-        requested = next(lang for lang in LANGUAGES if lang != current)
+def language_asked_for(named: str | None, written_in: str | None, before: str | None) -> str:
+    """The language a change_language message asks for: the one it names ("en inglés"); else the
+    one it is written in, when the conversation was in the other ("no hablo inglés" in an English
+    conversation); else the other one ("can we switch?" in the conversation's own language).
+    actions/language_slot.py makes the same choice for Rasa's replies."""
+    if named in LANGUAGES:
+        return named
+    if written_in in LANGUAGES and written_in != before:
+        return written_in
+    current = before if before in LANGUAGES else LANGUAGES[0]
+    return next(lang for lang in LANGUAGES if lang != current)
+
+
+def choose_language_explicitly(
+    contact: Contact, named: str | None, written_in: str | None = None, before: str | None = None
+) -> str:
+    """A family asked for a language (language_asked_for); it stays the contact's from now on.
+    Without `before`, the contact's current language is the conversation's."""
+    before = before if before is not None else contact.language
+    requested = language_asked_for(named, written_in, before)
     contact.language = requested
     contact.language_source = Contact.LANGUAGE_EXPLICIT
     return requested

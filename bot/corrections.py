@@ -77,8 +77,14 @@ def _loose_key(text: str) -> str:
 def _held_out(held_out_dir: Path | None, language: str) -> set[str]:
     if held_out_dir is None:
         return set()
-    path = held_out_dir / f"{language}.yml"
-    return {_loose_key(line) for lines in read_examples(path).values() for line in lines}
+    # Every held-out set (written, independent, generated: bot/nlu_evaluation.py) keeps its
+    # messages out of training.
+    return {
+        _loose_key(line)
+        for path in sorted(held_out_dir.rglob(f"{language}.yml"))
+        for lines in read_examples(path).values()
+        for line in lines
+    }
 
 
 @dataclass

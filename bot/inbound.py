@@ -66,6 +66,7 @@ class _Logged:
     message: Message
     language: str | None  # None: a text in another script from a contact we know nothing of
     keyword: compliance.Keyword | None
+    language_before: str | None = None  # the contact's language before this message
 
 
 @dataclass
@@ -101,6 +102,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str) -> _Lo
     contact.last_seen_at = utcnow()
     conversation = current_conversation(session, contact, inbound.channel)
     keyword = compliance.keyword_for(contact, inbound.body)
+    language_before = contact.language
     language = _language(contact, inbound.body, keyword, default_language)
     answered = broadcast_answered(session, conversation)
     message = log_message(
@@ -115,7 +117,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str) -> _Lo
         broadcast_id=answered,
     )
     session.flush()
-    return _Logged(contact, conversation, message, language, keyword)
+    return _Logged(contact, conversation, message, language, keyword, language_before)
 
 
 # The intent the web process acts on itself, once Rasa has answered.
@@ -134,7 +136,9 @@ def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int
     if understanding.intent == CHANGE_LANGUAGE:
         # Rasa already answered in the new language (actions/language_slot.py makes the same
         # choice); the contact keeps it from now on.
-        language = choose_language_explicitly(contact, understanding.entity("language"))
+        language = choose_language_explicitly(
+            contact, understanding.entity("language"), language, logged.language_before
+        )
     if reply.handoff:
         hand_off(conversation, reply.handoff, handoff_hours)
     return _Answer(texts, Message.SENDER_BOT, understanding, language)

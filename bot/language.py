@@ -2,8 +2,10 @@
 
 Statistical detectors misread short SMS: "ok gracias" or "si" are too short for n-gram statistics,
 and proper names ("Parent College", "Roosevelt") pull Spanish texts toward English. So names are
-removed first, then words that only one of the two languages uses decide, and only when they do not,
-lingua restricted to English and Spanish (deterministic; its models ship inside the package).
+removed first and SMS elongations folded ("holaaa", "hiii", "thankss"), then words that only one of
+the two languages uses decide (bot.language_words), and only when they do not, lingua restricted to
+English and Spanish (deterministic; its models ship inside the package), whose reading of a single
+word counts half.
 bench/langid.py measures this against plain langdetect and plain lingua."""
 
 from __future__ import annotations
@@ -13,75 +15,9 @@ import re
 import threading
 
 from .folding import fold
+from .language_words import ENGLISH_WORDS, NEUTRAL, PROPER_NAMES, SPANISH_WORDS
 
 LANGUAGES = ("en", "es")
-
-# Names say nothing about the language they appear in.
-PROPER_NAMES = (
-    "parent college",
-    "partnership for la schools",
-    "partnership for los angeles schools",
-    "partnership",
-    "students connected",
-    "st math",
-    "achieve3000",
-    "achieve 3000",
-    "markham",
-    "gompers",
-    "stevenson",
-    "mendez",
-    "jordan",
-    "roosevelt",
-    "hollenbeck",
-    "mstma",
-    "grape street",
-    "sunrise",
-    "boyle heights",
-    "south la",
-    "los angeles",
-    "watts",
-    "lausd",
-)
-
-# Frequent words, SMS spellings and shorthand that belong to one of the two languages only.
-# Words both languages use ("no", "me", "son", "a", "come", "once", "red", "plan") are in neither.
-SPANISH_WORDS = frozenset(
-    """
-    hola ola buenas buenos dias dia tardes noches gracias grasias grax porfa porfavor favor
-    quiero quisiera kiero necesito nesecito ocupo donde esta estan queda cuando cuanto cuantos
-    cual cuales como que q xq pq porque por para pero tambien tmb pues entonces ahorita ahora
-    escuela escuelas hijo hija hijos hijas nino nina ninos ninas mis sus tengo tiene tienen
-    tenemos hay es el la los las una uno unos unas del al con sin sobre puedo puede pueden
-    podemos hablar ayuda ayudar informacion direccion telefono horario hora horas clase
-    clases padres madre padre mama papa familia sabado domingo lunes martes miercoles jueves
-    viernes manana hoy ayer si claro bueno buena adios luego hasta nos vemos usted ustedes yo
-    soy estoy eres sabes saber ya listo mande mandeme oiga oye disculpe perdon voy vas va vamos
-    tarde temprano mas menos muy mucho muchas muchos algo nada todo todos esto eso ese esa
-    aqui aki alli ahi alguien nadie pasa paso hice hizo hacer hace entendi cerro abre abierto
-    cerrado llega llego pide dijo digo dice inscribirme inscribir registrarme registre cancelar
-    programa programas eventos evento junta juntas reunion numero gratis ingles espanol calle
-    secundaria preparatoria primaria cuesta llamar llame llamen mi tu te le les lo se su
-    dale orale simon pa pal sera estara felicidades feliz bendiciones gusto igual
-    """.split()
-)
-
-ENGLISH_WORDS = frozenset(
-    """
-    hi hello hey thanks thank thx thnx tnx thnks ty please pls plz pleace want wanna need
-    where what whats when which how why who school schools daughter kid kids child children
-    my his her their our your you u ur youre im i'm am i is are was were the an of with
-    without about can could would should will cant can't dont don't didnt did do does done
-    speak talk help information address phone hours time class classes parents parent mother
-    father mom dad family saturday sunday monday tuesday wednesday thursday friday tomorrow
-    tmrw tmr today yesterday yes yeah yep yup nope sure bye goodbye see know sign up register
-    cancel program programs events event meeting meetings number free english spanish street
-    middle high elementary much cost just still open closed sent send got get go going
-    late early more less very some any anything nothing all this that there here someone
-    call email principal teacher sorry wrong good great again already it its
-    it's be been have has had at on in for from to too and or but if then they them he she
-    we us fine right now later tonight morning afternoon evening night
-    """.split()
-)
 
 _lock = threading.Lock()
 _detector = None
@@ -109,10 +45,11 @@ def lingua_confidences(text: str) -> dict[str, float]:
     }
 
 
+_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in PROPER_NAMES) + r")\b")
+
+
 def _without_names(folded: str) -> str:
-    for name in PROPER_NAMES:
-        folded = re.sub(rf"\b{re.escape(name)}\b", " ", folded)
-    return folded
+    return _NAMES.sub(" ", folded)
 
 
 def _has_spanish_marks(text: str) -> bool:
@@ -123,30 +60,76 @@ def _words(folded: str) -> list[str]:
     return re.findall(r"[a-z']+", folded)
 
 
-# Tokens that carry no language on their own ("ok", "k", "lol"): a text of only these is undecided.
-NEUTRAL = frozenset("ok okay k kk no lol jaja haha hmm mm bye wifi internet".split())
+_KNOWN = SPANISH_WORDS | ENGLISH_WORDS | NEUTRAL
+_RUN = re.compile(r"([a-z])\1{2,}")  # a letter typed three or more times: "holaaa", "okkk"
+_VOWEL_PAIR = re.compile(r"([aeiou])\1+")  # "adioos", "graciias": Spanish hardly doubles vowels
+_LAUGH = re.compile(r"(?:j[aeiou]){2,}j?|(?:h[aeiou]){2,}h?")
+# Real words that end in a doubled letter and must not lose it ("miss" is not "mis").
+_DOUBLED_WORDS = frozenset("miss loss mass lass dell tee lee".split())
+
+
+def unstretch(word: str) -> str:
+    """The word behind an SMS elongation, for a folded word: "holaaaa" -> "hola", "hiii" -> "hi",
+    "graciaaas" -> "gracias", "thankss" -> "thanks", "holaa" -> "hola"; "jajaja" -> "jaja".
+    A letter run of three or more becomes two, then one, then doubled vowels become one; a final
+    doubled letter becomes one; the first form that is a known word wins ("seee" -> "see", not
+    "se"; "adioos" -> "adios"). Unknown words only lose their runs of three or more ("cooool" ->
+    "cool")."""
+    if word in _KNOWN:
+        return word
+    if _LAUGH.fullmatch(word):
+        return "jaja" if word[0] == "j" else "haha"
+    double = _RUN.sub(r"\1\1", word)
+    for candidate in (double, _RUN.sub(r"\1", word), _VOWEL_PAIR.sub(r"\1", word)):
+        if candidate in _KNOWN:
+            return candidate
+        if (
+            len(candidate) > 2
+            and candidate[-1] == candidate[-2]
+            and candidate not in _DOUBLED_WORDS
+            and candidate[:-1] in _KNOWN
+        ):
+            return candidate[:-1]
+    return double
+
+
+_APOSTROPHE = re.compile(r"[a-z]'[a-z]")  # "son's", "i'd", "ma'am": Spanish has no such words
+
 # How much one cue word moves the log-odds, against lingua's own reading (tuned on the dev set).
 CUE_WEIGHT = 1.5
 MARKS_WEIGHT = 3.0
+# lingua's reading of a single word is weak ("grax" reads English, "agent" Spanish): it counts half.
+LINGUA_FULL_WEIGHT_WORDS = 2
+# A text that is only a stretched neutral word ("nooo", "okkk") leans the way lingua reads it,
+# but never far enough to move a family to the other language (bot.contacts needs 80%).
+STRETCHED_NEUTRAL_CAP = 0.7
 
 
 def spanish_probability(text: str) -> float | None:
     """P(Spanish) for a text, or None when the text shows no language at all."""
     if not text or not text.strip():
         return None
-    folded = _without_names(fold(text))
-    words = _words(folded)
+    raw = _words(_without_names(fold(text)))
+    words = [unstretch(w) for w in raw]
     meaningful = [w for w in words if w not in NEUTRAL]
     marks = _has_spanish_marks(text)
-    if not meaningful and not marks:
+    stretched = any(w != r for w, r in zip(words, raw, strict=True))
+    if not meaningful and not marks and not stretched:
         return None
     spanish = sum(w in SPANISH_WORDS for w in meaningful)
-    english = sum(w in ENGLISH_WORDS for w in meaningful)
-    p_es = lingua_confidences(" ".join(words)).get("es", 0.5) if meaningful else 0.5
+    english = sum(
+        w in ENGLISH_WORDS or (w not in SPANISH_WORDS and bool(_APOSTROPHE.search(w)))
+        for w in meaningful
+    )
+    p_es = lingua_confidences(" ".join(words)).get("es", 0.5) if meaningful or stretched else 0.5
     p_es = min(max(p_es, 0.01), 0.99)
-    log_odds = math.log(p_es / (1 - p_es))
+    lingua_weight = min(1.0, max(len(meaningful), 1) / LINGUA_FULL_WEIGHT_WORDS)
+    log_odds = lingua_weight * math.log(p_es / (1 - p_es))
     log_odds += CUE_WEIGHT * (spanish - english) + MARKS_WEIGHT * marks
-    return 1 / (1 + math.exp(-log_odds))
+    p_es = 1 / (1 + math.exp(-log_odds))
+    if not meaningful and not marks:
+        p_es = min(max(p_es, 1 - STRETCHED_NEUTRAL_CAP), STRETCHED_NEUTRAL_CAP)
+    return p_es
 
 
 def guess_language(text: str, min_confidence: float = 0.5) -> str | None:

@@ -1,7 +1,12 @@
-"""How well the NLU model reads families' messages, measured on the held-out set in tests/nlu/.
+"""How well the NLU model reads families' messages, measured on held-out sets it never trained on.
 
-Used by `make nlu-eval` (which fails under a floor) and bench/nlu_pipelines.py (which compares
-pipelines). Rasa is imported only when a model is evaluated."""
+Three sets, each made a different way (docs/nlu.md), so that one way of writing cannot flatter
+the model: `written` (tests/nlu/, by separate authors), `independent` (tests/nlu/independent/, by
+an author who never read the training data, intent labels only) and `generated`
+(tests/nlu/generated/, crossed from templates by scripts/nlu_generated_set.py, intent labels
+only). Used by `make nlu-eval` (which fails under a floor), `make nlu-cv` (cross-validation) and
+bench/nlu_pipelines.py (which compares pipelines). Rasa is imported only when a model is
+evaluated."""
 
 from __future__ import annotations
 
@@ -14,7 +19,15 @@ from .config import LANGUAGES
 from .training import PROJECT
 
 HELD_OUT = PROJECT / "tests" / "nlu"
+HELD_OUT_SETS = {
+    "written": HELD_OUT,
+    "independent": HELD_OUT / "independent",
+    "generated": HELD_OUT / "generated",
+}
 FALLBACK = "nlu_fallback"
+# Intents a misreading between which changes or misreports a family's seat: none may be taken for
+# another (shared/intents.md).
+SEAT_INTENTS = ("register_parent_college", "cancel_registration", "check_registration")
 
 
 @dataclass
@@ -25,6 +38,7 @@ class Prediction:
     confidence: float
     entities: set[tuple[str, str]]  # true (entity, value) pairs
     predicted_entities: set[tuple[str, str]]
+    ranking: list[dict] = field(default_factory=list)  # the model's readings, best first
 
     def behaves_as(self, threshold: float) -> str:
         """What the bot acts on: nlu_fallback below the FallbackClassifier threshold."""
@@ -38,8 +52,14 @@ class LanguageScore:
     accuracy: float
     macro_f1: float
     fallback_rate: float
-    entity_f1: float
+    entity_f1: float | None  # None for a set labelled with intents only
     confused: list[tuple[str, str, int]] = field(default_factory=list)
+    # Misreadings among sign-up, cancel and check (SEAT_INTENTS), as the model read them.
+    seat_confusions: list[tuple[str, str, int]] = field(default_factory=list)
+    # Of those, how many the did-you-mean guard (bot/intent_guard.py) asks about before acting.
+    seat_confusions_asked: int = 0
+    # Messages truly meaning sign-up or cancel that the guard asks about first (a small cost).
+    asked_first_rate: float = 0.0
 
 
 def load_examples(language: str, folder: Path = HELD_OUT) -> list[tuple[str, str, set]]:
@@ -66,12 +86,17 @@ def _quiet_rasa() -> None:
     logging.getLogger("rasa").setLevel(logging.WARNING)
 
 
-def predict(model_path: Path, examples: list[tuple[str, str, set]]) -> list[Prediction]:
+def load_agent(model_path: Path):
     from rasa.core.agent import Agent
 
     _quiet_rasa()
+    return Agent.load(str(model_path))
 
-    agent = Agent.load(str(model_path))
+
+def predict(model_path, examples: list[tuple[str, str, set]]) -> list[Prediction]:
+    """The model's readings of `examples`; `model_path` is a model file or an agent already
+    loaded (load_agent), so several sets are read without loading the model again."""
+    agent = load_agent(model_path) if isinstance(model_path, (str, Path)) else model_path
 
     async def run() -> list[Prediction]:
         out = []
@@ -80,7 +105,11 @@ def predict(model_path: Path, examples: list[tuple[str, str, set]]) -> list[Pred
             ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
             best = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
             found = _entity_pairs(parsed.get("entities", []))
-            out.append(Prediction(text, intent, best["name"], best["confidence"], entities, found))
+            out.append(
+                Prediction(
+                    text, intent, best["name"], best["confidence"], entities, found, ranking[:5]
+                )
+            )
         return out
 
     return asyncio.run(run())
@@ -106,18 +135,37 @@ def _entity_f1(predictions: list[Prediction]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
 
 
-def score(language: str, predictions: list[Prediction], threshold: float) -> LanguageScore:
+def score(
+    language: str, predictions: list[Prediction], threshold: float, guard: dict | None = None
+) -> LanguageScore:
+    from .intent_guard import needs_did_you_mean
+
+    guard = guard or {}
     truth = [p.intent for p in predictions]
     acted = [p.behaves_as(threshold) for p in predictions]
     confused = Counter((t, g) for t, g in zip(truth, acted, strict=True) if t != g)
+    seat = Counter(
+        {(t, g): n for (t, g), n in confused.items() if t in SEAT_INTENTS and g in SEAT_INTENTS}
+    )
+    asked = [needs_did_you_mean(p.ranking, **guard) for p in predictions]
+    seat_asked = sum(
+        a for p, g, a in zip(predictions, acted, asked, strict=True)
+        if p.intent in SEAT_INTENTS and g in SEAT_INTENTS and g != p.intent
+    )  # fmt: skip
+    meant_change = [a for p, a in zip(predictions, asked, strict=True)
+                    if p.intent in SEAT_INTENTS[:2]]  # fmt: skip
+    annotated = any(p.entities for p in predictions)
     return LanguageScore(
         language=language,
         examples=len(predictions),
         accuracy=sum(t == g for t, g in zip(truth, acted, strict=True)) / len(truth),
         macro_f1=_macro_f1(truth, acted),
         fallback_rate=sum(g == FALLBACK for g in acted) / len(acted),
-        entity_f1=_entity_f1(predictions),
+        entity_f1=_entity_f1(predictions) if annotated else None,
         confused=[(t, g, n) for (t, g), n in confused.most_common(5)],
+        seat_confusions=[(t, g, n) for (t, g), n in seat.most_common()],
+        seat_confusions_asked=seat_asked,
+        asked_first_rate=sum(meant_change) / len(meant_change) if meant_change else 0.0,
     )
 
 
@@ -129,24 +177,47 @@ def fallback_threshold(config_path: Path = PROJECT / "config.yml") -> float:
     return float(found[0].get("threshold", 0.3)) if found else 0.0
 
 
-def evaluate(model_path: Path, threshold: float, languages=LANGUAGES) -> dict[str, LanguageScore]:
+def guard_settings(config_path: Path = PROJECT / "config.yml") -> dict:
+    """The did-you-mean guard's threshold and margin as config.yml sets them."""
+    import yaml
+
+    pipeline = yaml.safe_load(config_path.read_text(encoding="utf-8"))["pipeline"]
+    for component in pipeline:
+        if component.get("name", "").endswith("DataChangeGuard"):
+            return {k: float(component[k]) for k in ("threshold", "margin") if k in component}
+    return {}
+
+
+def evaluate(
+    model_path, threshold: float, languages=LANGUAGES, folder: Path = HELD_OUT,
+    guard: dict | None = None,
+) -> dict[str, LanguageScore]:  # fmt: skip
+    agent = load_agent(model_path) if isinstance(model_path, (str, Path)) else model_path
     return {
-        language: score(language, predict(model_path, load_examples(language)), threshold)
+        language: score(language, predict(agent, load_examples(language, folder)), threshold, guard)
         for language in languages
     }
 
 
 def format_scores(scores: dict[str, LanguageScore]) -> str:
     lines = [f"{'language':<10}{'n':>5}{'accuracy':>10}{'macro-F1':>10}{'fallback':>10}"
-             f"{'entity-F1':>11}"]  # fmt: skip
+             f"{'entity-F1':>11}{'seat mix-ups':>14}{'asked first':>13}"]  # fmt: skip
     for s in scores.values():
+        entity = f"{s.entity_f1:>11.3f}" if s.entity_f1 is not None else f"{'-':>11}"
+        mixups = sum(n for _, _, n in s.seat_confusions)
         lines.append(
             f"{s.language:<10}{s.examples:>5}{s.accuracy:>10.3f}{s.macro_f1:>10.3f}"
-            f"{s.fallback_rate:>10.3f}{s.entity_f1:>11.3f}"
+            f"{s.fallback_rate:>10.3f}{entity}{mixups:>14}{s.asked_first_rate:>13.3f}"
         )
     for s in scores.values():
         pairs = ", ".join(f"{t} -> {g} ({n})" for t, g, n in s.confused) or "none"
         lines.append(f"most confused ({s.language}): {pairs}")
+        if s.seat_confusions:
+            seat = ", ".join(f"{t} -> {g} ({n})" for t, g, n in s.seat_confusions)
+            lines.append(
+                f"seat mix-ups ({s.language}): {seat}; the did-you-mean asks first on "
+                f"{s.seat_confusions_asked} of them"
+            )
     return "\n".join(lines)
 
 
@@ -163,12 +234,14 @@ COMPARED = (
 
 
 def history_entry(model: str, scores: dict[str, LanguageScore], at: str) -> dict:
+    """`scores` is keyed by how each line is labelled: "es" for the written set, "independent es"
+    for another set."""
     return {
         "model": model,
         "at": at,
         "scores": {
-            s.language: {key: round(getattr(s, key), 4) for key, _, _ in COMPARED}
-            for s in scores.values()
+            label: {key: round(getattr(s, key), 4) for key, _, _ in COMPARED}
+            for label, s in scores.items()
         },
     }
 

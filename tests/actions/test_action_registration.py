@@ -10,10 +10,10 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.cancellation import AskToCancel, ConfirmCancel
 from actions.registration import (
     AskForSession,
     AskToConfirm,
-    CancelRegistration,
     CheckRegistration,
     SubmitRegistration,
     ValidateRegistrationForm,
@@ -177,10 +177,64 @@ def test_confirmation_summary_and_sign_up_then_check_then_cancel(family, action_
     messages, _ = _run(CheckRegistration(), make_tracker("ya estoy?", "x", sender_id=family))
     assert render(messages[0], "es").startswith("Sus inscripciones: ")
 
-    messages, _ = _run(CancelRegistration(), make_tracker("cancela", "x", sender_id=family))
+    # Cancelling asks about the exact seat and changes nothing until the yes.
+    messages, events = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
+    asked = render(messages[0], "es")
+    assert asked.startswith("¿Seguro que quiere cancelar su lugar del ") and "SÍ o NO" in asked
+    (pending,) = [e["value"] for e in events if e["name"] == "cancel_pending"]
+    with action_db() as session:
+        assert session.execute(select(Registration.status)).scalar_one() == "registered"
+        assert session.execute(select(Registration.id)).scalar_one() == pending
+
+    answer = {"cancel_pending": pending}
+    messages, events = _run(
+        ConfirmCancel(), make_tracker("si", "affirm", slots=answer, sender_id=family)
+    )
     assert messages[0]["response"] == "utter_registration_cancelled"
-    messages, _ = _run(CancelRegistration(), make_tracker("cancela", "x", sender_id=family))
+    assert {"event": "slot", "name": "cancel_pending", "value": None, "timestamp": None} in events
+    with action_db() as session:
+        assert session.execute(select(Registration.status)).scalar_one() == "cancelled"
+    messages, _ = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
     assert messages[0]["response"] == "utter_nothing_to_cancel"
+    # A second yes to a question already answered changes nothing and says nothing odd.
+    messages, _ = _run(
+        ConfirmCancel(), make_tracker("si", "affirm", slots=answer, sender_id=family)
+    )
+    assert messages[0]["response"] == "utter_nothing_to_cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "response", "status"),
+    [
+        ("no", "deny", "utter_registration_kept", "registered"),
+        ("nel, mejor no", "deny", "utter_registration_kept", "registered"),
+        ("el sabado", "inform", "utter_ask_cancel_again", "registered"),
+        ("cancelalo", "cancel_registration", "utter_ask_cancel_again", "registered"),
+        ("sí, cancélelo", "cancel_registration", "utter_registration_cancelled", "cancelled"),
+        ("dale", "nlu_fallback", "utter_registration_cancelled", "cancelled"),
+    ],
+)
+def test_only_a_clear_yes_to_the_cancel_question_cancels(
+    family, action_db, text, intent, response, status
+):
+    slug = _slugs(action_db)[0]
+    _run(SubmitRegistration(), _filled(family, slug))
+    _, events = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
+    (pending,) = [e["value"] for e in events if e["name"] == "cancel_pending"]
+    tracker = make_tracker(text, intent, slots={"cancel_pending": pending}, sender_id=family)
+    messages, _ = _run(ConfirmCancel(), tracker)
+    assert messages[0]["response"] == response
+    with action_db() as session:
+        assert session.execute(select(Registration.status)).scalar_one() == status
+
+
+def test_a_yes_with_no_question_pending_cancels_nothing(family, action_db):
+    slug = _slugs(action_db)[0]
+    _run(SubmitRegistration(), _filled(family, slug))
+    messages, _ = _run(ConfirmCancel(), make_tracker("si", "affirm", sender_id=family))
+    assert messages[0]["response"] == "utter_anything_else"
+    with action_db() as session:
+        assert session.execute(select(Registration.status)).scalar_one() == "registered"
 
 
 def test_a_full_session_waitlists_and_a_no_signs_nobody_up(family, action_db):

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.dates import MONTHS, day_and_time, local, time_of_day
 from bot.db import engine_for, session_factory
 from bot.migrate import upgrade
-from bot.models import ParentCollegeSession, School
+from bot.models import Contact, ParentCollegeSession, School
 from bot.processes import action_server, child_env, rasa_server, web
 from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
 from bot.supervisor import start, stop
@@ -149,3 +150,31 @@ def pc_sessions(stack, e2e_sessions):
                 update(ParentCollegeSession).filter_by(id=pc_session.id).values(archived=False)
             )
         session.commit()
+
+
+class Family:
+    """One phone texting the line, turn after turn."""
+
+    _numbers = iter(range(300, 500))
+
+    def __init__(self, client):
+        self.client = client
+        self.phone = f"+1213555{next(self._numbers):04d}"
+
+    def says(self, text: str) -> list[str]:
+        return texting(self.client, text, self.phone)
+
+    def contact(self, session) -> Contact:
+        return session.execute(select(Contact).filter_by(phone=self.phone)).scalar_one()
+
+
+def session_label(labels, slug, language):
+    """How a session is named to families: "16 de enero, 9 a. m. en Markham" (all Saturdays,
+    so Spanish saves the weekday's characters), "Saturday, January 16, 9 a.m. at Markham"."""
+    starts, school = labels[slug]
+    if language == "es":
+        when = local(starts)
+        return (
+            f"{when.day} de {MONTHS['es'][when.month - 1]}, {time_of_day(starts, 'es')} en {school}"
+        )
+    return f"{day_and_time(starts, 'en')} at {school}"

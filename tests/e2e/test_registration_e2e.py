@@ -7,39 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.dates import MONTHS, day_and_time, local, time_of_day
-from bot.models import Contact, ParentCollegeSession, Registration
-from tests.e2e.conftest import texting
+from bot.models import ParentCollegeSession, Registration
+from tests.e2e.conftest import Family, session_label
 
 pytestmark = pytest.mark.e2e
-
-
-class Family:
-    """One phone texting the line, turn after turn."""
-
-    _numbers = iter(range(300, 400))
-
-    def __init__(self, client):
-        self.client = client
-        self.phone = f"+1213555{next(self._numbers):04d}"
-
-    def says(self, text: str) -> list[str]:
-        return texting(self.client, text, self.phone)
-
-    def contact(self, session) -> Contact:
-        return session.execute(select(Contact).filter_by(phone=self.phone)).scalar_one()
-
-
-def _label(labels, slug, language):
-    """How a session is named to families: "16 de enero, 9 a. m. en Markham" (all Saturdays,
-    so Spanish saves the weekday's characters), "Saturday, January 16, 9 a.m. at Markham"."""
-    starts, school = labels[slug]
-    if language == "es":
-        when = local(starts)
-        return (
-            f"{when.day} de {MONTHS['es'][when.month - 1]}, {time_of_day(starts, 'es')} en {school}"
-        )
-    return f"{day_and_time(starts, 'en')} at {school}"
 
 
 def test_a_spanish_speaking_parent_signs_up_checks_and_cancels(client, e2e_sessions, pc_sessions):
@@ -52,7 +23,7 @@ def test_a_spanish_speaking_parent_signs_up_checks_and_cancels(client, e2e_sessi
         "Roosevelt."
     ]
     (offer,) = family.says("markham")
-    watts = _label(pc_sessions, "e2e-watts", "es")
+    watts = session_label(pc_sessions, "e2e-watts", "es")
     assert offer.startswith("¿A qué sesión quiere ir? Responda con el número:\n")
     assert f"1) {watts}" in offer
     assert family.says("el primero") == [
@@ -84,6 +55,9 @@ def test_a_spanish_speaking_parent_signs_up_checks_and_cancels(client, e2e_sessi
     assert listed.startswith(f"Sus inscripciones: {watts} (2 adultos, cuidado para 2 niños)")
 
     assert family.says("quiero cancelar mi inscripcion") == [
+        f"¿Seguro que quiere cancelar su lugar del {watts}? Responda SÍ o NO."
+    ]
+    assert family.says("si") == [
         f"Listo, cancelamos su lugar del {watts}. Si cambia de opinión, escriba INSCRIBIRME."
     ]
     with e2e_sessions() as session:
@@ -123,7 +97,7 @@ def test_an_english_speaker_is_asked_again_when_an_answer_does_not_fit(client, p
         "How many adults are coming, counting you? Text a number, for example 2.",
     ]
     assert family.says("1") == ["Do you need childcare during the class? Reply YES or NO."]
-    boyle = _label(pc_sessions, "e2e-boyle-heights", "en")
+    boyle = session_label(pc_sessions, "e2e-boyle-heights", "en")
     assert family.says("no") == [
         f"To confirm: Maria Lopez, {boyle}; 1 adult, no childcare. Is that right? Reply YES or NO."
     ]
@@ -152,7 +126,7 @@ def test_a_full_session_puts_the_family_on_the_waitlist(client, e2e_sessions, pc
         for text in ("1", "1", "no"):
             family.says(text)
         (answers[name],) = family.says("si")
-    full = _label(pc_sessions, "e2e-full", "es")
+    full = session_label(pc_sessions, "e2e-full", "es")
     assert f"\n1) {full}\n" in offers["Ana Cruz"]
     assert f"\n1) {full} (llena: lista de espera)" in offers["Luis Gil"]
     # One seat: the first family takes it, the second waits.
@@ -186,10 +160,8 @@ def test_signing_up_twice_for_one_session_is_told_not_duplicated(client, e2e_ses
     assert offer.startswith("Which session would you like?")
     for text in ("1", "1", "no"):
         family.says(text)
-    assert family.says("yes") == [
-        f"You already have a spot for {_label(pc_sessions, 'e2e-watts', 'en')}. No need to sign "
-        "up again."
-    ]
+    watts = session_label(pc_sessions, "e2e-watts", "en")
+    assert family.says("yes") == [f"You already have a spot for {watts}. No need to sign up again."]
     with e2e_sessions() as session:
         rows = (
             session.execute(select(Registration).filter_by(contact_id=family.contact(session).id))

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import detect_language, guess_language
+from bot.language import detect_language, guess_language, unstretch
 
 SPANISH = [
     "hola",
@@ -52,3 +52,80 @@ def test_same_text_same_answer():
     # langdetect is random unless seeded; the line must not flip a family's language at random.
     text = "quiero saber sobre las clases"
     assert {guess_language(text) for _ in range(20)} == {"es"}
+
+
+@pytest.mark.parametrize(
+    ("stretched", "word"),
+    [
+        ("holaaaaa", "hola"),
+        ("holaa", "hola"),
+        ("hellooo", "hello"),
+        ("hii", "hi"),
+        ("yesss", "yes"),
+        ("pleasee", "please"),
+        ("graciiias", "gracias"),
+        ("buenoo", "bueno"),
+        ("adioos", "adios"),
+        ("seeee", "see"),
+        ("jajajaja", "jaja"),
+        ("hahahah", "haha"),
+    ],
+)
+def test_elongations_fold_to_the_word_behind_them(stretched, word):
+    assert unstretch(stretched) == word
+
+
+@pytest.mark.parametrize("word", ["address", "class", "miss", "too", "all", "calle", "hola"])
+def test_real_words_with_double_letters_stay_as_they_are(word):
+    assert unstretch(word) == word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "holiii",
+        "siiii porfa",
+        "muchas graciiias",
+        "chaito",
+        "nel gracias",
+        "porfas",
+        "xfavor",
+        "cuidense",
+        "uniforme?",
+        "horarios",
+        "okey pues",
+        "sale pues gracias",
+    ],
+)
+def test_informal_and_one_word_spanish_is_spanish(text):
+    assert guess_language(text) == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "helloooo",
+        "heyy there",
+        "thanksss",
+        "helppp",
+        "operator",
+        "representative?",
+        "homework",
+        "calendar?",
+        "grade",
+        "uniform pls",
+        "a real person please",
+        "lunch time?",
+        "nvm thx",
+    ],
+)
+def test_informal_and_one_word_english_is_english(text):
+    assert guess_language(text) == "en"
+
+
+def test_a_stretched_neutral_word_leans_but_never_switches_a_family():
+    # "nooooo" or "okkkk" say a little about the language, never enough for the 80% switch.
+    for text in ("nooooo", "okkkk"):
+        assert guess_language(text) in ("en", "es")
+        assert guess_language(text, min_confidence=0.8) is None
+    assert guess_language("no") is None

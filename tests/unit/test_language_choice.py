@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.contacts import choose_language, choose_language_explicitly
+from bot.contacts import choose_language, choose_language_explicitly, language_asked_for
 from bot.models import Contact
 
 
@@ -39,3 +39,19 @@ def test_an_explicit_choice_wins_and_stays():
 def test_switch_without_a_named_language_toggles():
     assert choose_language_explicitly(contact("es", Contact.LANGUAGE_DETECTED), None) == "en"
     assert choose_language_explicitly(contact("en", Contact.LANGUAGE_DETECTED), "fr") == "es"
+
+
+@pytest.mark.parametrize(
+    ("named", "written_in", "before", "asked"),
+    [
+        ("en", "es", "es", "en"),  # "en inglés porfa"
+        (None, "es", "en", "es"),  # "no hablo inglés" in an English conversation
+        (None, "en", "es", "en"),  # "i don't speak spanish" in a Spanish conversation
+        (None, "en", "en", "es"),  # "can we switch languages?"
+        (None, "es", "es", "en"),  # "¿podemos cambiar de idioma?"
+        (None, "es", None, "es"),  # a first message: "no entiendo inglés"
+        (None, None, None, "es"),
+    ],
+)
+def test_the_language_a_change_language_message_asks_for(named, written_in, before, asked):
+    assert language_asked_for(named, written_in, before) == asked

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support.rasa_domain import load_domain
@@ -78,23 +79,28 @@ def test_enough_training_examples_per_intent_and_language():
             assert len(set(texts)) >= 40, (language, intent, len(set(texts)))
 
 
-def test_held_out_set_covers_every_intent_with_enough_examples():
+HELD_OUT_SETS = ("tests/nlu", "tests/nlu/independent", "tests/nlu/generated")
+
+
+@pytest.mark.parametrize("folder", HELD_OUT_SETS)
+def test_held_out_sets_cover_every_intent_with_enough_examples(folder):
     domain_intents = set(load_domain()["intents"])
     for language in ("en", "es"):
-        held_out = _examples(f"tests/nlu/{language}.yml")
+        held_out = _examples(f"{folder}/{language}.yml")
         assert set(held_out) == domain_intents, language
         for intent, texts in held_out.items():
             assert len(set(texts)) >= 15, (language, intent, len(set(texts)))
 
 
-def test_held_out_messages_never_appear_in_training_data():
+@pytest.mark.parametrize("folder", HELD_OUT_SETS)
+def test_held_out_messages_never_appear_in_training_data(folder):
     training = {
         _normal(text)
-        for language in ("en", "es")
-        for texts in _examples(f"nlu_data/{language}/nlu.yml").values()
+        for path in sorted((ROOT / "nlu_data").rglob("*.yml"))
+        for texts in _examples(path.relative_to(ROOT)).values()
         for text in texts
     }
     for language in ("en", "es"):
-        for texts in _examples(f"tests/nlu/{language}.yml").values():
+        for texts in _examples(f"{folder}/{language}.yml").values():
             leaked = [t for t in texts if _normal(t) in training]
             assert not leaked, (language, leaked)

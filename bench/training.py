@@ -1,0 +1,38 @@
+"""How long `bot train` takes from an empty models/ folder, and how well the model it makes reads
+every held-out set: the figures behind "training in minutes" (docs/nlu.md).
+
+    .venv/bin/python bench/training.py [--runs 1]
+
+Each run trains the whole model (NLU and dialogue, exactly as `bot train` does) into a new empty
+folder, then prints the seconds and macro-F1 per language on each held-out set."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from bot.nlu_evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
+from bot.training import ensure_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    for run in range(1, args.runs + 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            model = ensure_model(models_dir=Path(tmp))
+            seconds = time.perf_counter() - started
+            print(f"run {run}: bot train from an empty models/ took {seconds:.0f} s", flush=True)
+            agent = load_agent(model)
+            for name, folder in HELD_OUT_SETS.items():
+                scores = evaluate(agent, fallback_threshold(), folder=folder)
+                figures = "  ".join(f"{lang} {s.macro_f1:.3f}" for lang, s in scores.items())
+                print(f"  macro-F1 on the {name} set: {figures}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a sign-up or
+cancel reading that bot.intent_guard finds unsure becomes `nlu_fallback`, so the dialogue asks
+"Did you mean…?" with the likeliest readings instead of acting on a guess.
+
+Like bot/rasa_channel.py, this module runs only inside the Rasa server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from .intent_guard import DATA_CHANGING, DEFAULT_MARGIN, DEFAULT_THRESHOLD, needs_did_you_mean
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class DataChangeGuard(GraphComponent, IntentClassifier):
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"threshold": DEFAULT_THRESHOLD, "margin": DEFAULT_MARGIN, "intents": DATA_CHANGING}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.threshold = float(config["threshold"])
+        self.margin = float(config["margin"])
+        self.intents = tuple(config["intents"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DataChangeGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            ranking = message.data.get(INTENT_RANKING_KEY) or []
+            if not needs_did_you_mean(ranking, self.threshold, self.margin, self.intents):
+                continue
+            # As the FallbackClassifier does: the ranking keeps the model's readings, which the
+            # did-you-mean offers (actions/clarify.py).
+            confidence = float(ranking[0].get("confidence") or 0.0)
+            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": confidence}
+            message.data[INTENT] = dict(fallback)
+            message.data[INTENT_RANKING_KEY] = [dict(fallback), *ranking]
+        return messages
