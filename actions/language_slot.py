@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from bot.contacts import language_asked_for
+from bot.contacts import language_asked_for, language_refused
 
 LANGUAGES = ("en", "es")
 CHANGE_LANGUAGE = "change_language"
@@ -38,12 +38,14 @@ class ValidatePredefinedSlots(ValidationAction):
 
 
 def requested_language(tracker: Tracker, written_in: str | None) -> str:
-    """The language named ("en inglés"); else the one the message is written in when the
-    conversation was in the other ("no hablo inglés"); else the other one ("can we switch?")."""
+    """As bot.contacts.language_asked_for: not a language refused ("no hablo inglés"); else the
+    one named ("en inglés"); else the one the message is written in when the conversation was in
+    the other; else the other one ("can we switch?")."""
     named = [
         entity.get("value")
         for entity in tracker.latest_message.get("entities") or []
         if entity.get("entity") == "language" and entity.get("value") in LANGUAGES
     ]
     before = tracker.get_slot("language")
-    return language_asked_for(named[-1] if named else None, written_in, before)
+    refused = language_refused(str(tracker.latest_message.get("text") or ""))
+    return language_asked_for(named[-1] if named else None, written_in, before, refused)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .config import LANGUAGES
+from .folding import fold
 from .language import guess_language
 from .models import Contact
 
@@ -56,11 +59,42 @@ def choose_language(contact: Contact, text: str, default: str) -> str:
     return language
 
 
-def language_asked_for(named: str | None, written_in: str | None, before: str | None) -> str:
-    """The language a change_language message asks for: the one it names ("en inglés"); else the
-    one it is written in, when the conversation was in the other ("no hablo inglés" in an English
-    conversation); else the other one ("can we switch?" in the conversation's own language).
-    actions/language_slot.py makes the same choice for Rasa's replies."""
+_LANGUAGE_WORDS = {"ingles": "en", "english": "en", "espanol": "es", "spanish": "es"}
+_LANGUAGE = r"(ingles|english|espanol|spanish)"
+# "no hablo inglés", "no entiendo el inglés", "i don't read spanish", "i can't speak english";
+# "mi inglés no es bueno", "my spanish is bad". A bare "no, english please" refuses nothing.
+_REFUSALS = (
+    re.compile(
+        r"\b(?:no|not|dont|don't|do not|cant|can't|cannot)\s+(?:le\s+|lo\s+)?"
+        r"(?:hablo|entiendo|leo|se|puedo|manejo|speak|read|understand|know|talk)\b"
+        r"(?:\s+\w+){0,2}?\s+" + _LANGUAGE + r"\b"
+    ),
+    re.compile(
+        r"\b(?:my|mi)\s+" + _LANGUAGE + r"\s+(?:is\s+|es\s+)?(?:not|no|isnt|isn't|bad|poor|malo)\b"
+    ),
+)
+
+
+def language_refused(text: str) -> str | None:
+    """The language a family says it does not read or speak, if it says so."""
+    folded = " ".join(fold(text).split())
+    for pattern in _REFUSALS:
+        found = pattern.search(folded)
+        if found:
+            return _LANGUAGE_WORDS[found.group(1)]
+    return None
+
+
+def language_asked_for(
+    named: str | None, written_in: str | None, before: str | None, refused: str | None = None
+) -> str:
+    """The language a change_language message asks for: not one it refuses ("no hablo inglés",
+    even though the model marks "inglés" as the language named); else the one it names ("en
+    inglés"); else the one it is written in, when the conversation was in the other; else the
+    other one ("can we switch?" in the conversation's own language). actions/language_slot.py
+    makes the same choice for Rasa's replies."""
+    if refused in LANGUAGES:
+        return next(lang for lang in LANGUAGES if lang != refused)
     if named in LANGUAGES:
         return named
     if written_in in LANGUAGES and written_in != before:
@@ -70,12 +104,16 @@ def language_asked_for(named: str | None, written_in: str | None, before: str | 
 
 
 def choose_language_explicitly(
-    contact: Contact, named: str | None, written_in: str | None = None, before: str | None = None
+    contact: Contact,
+    named: str | None,
+    written_in: str | None = None,
+    before: str | None = None,
+    text: str = "",
 ) -> str:
-    """A family asked for a language (language_asked_for); it stays the contact's from now on.
-    Without `before`, the contact's current language is the conversation's."""
+    """A family asked for a language (language_asked_for) in `text`; it stays the contact's from
+    now on. Without `before`, the contact's current language is the conversation's."""
     before = before if before is not None else contact.language
-    requested = language_asked_for(named, written_in, before)
+    requested = language_asked_for(named, written_in, before, language_refused(text))
     contact.language = requested
     contact.language_source = Contact.LANGUAGE_EXPLICIT
     return requested

@@ -137,7 +137,7 @@ def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int
         # Rasa already answered in the new language (actions/language_slot.py makes the same
         # choice); the contact keeps it from now on.
         language = choose_language_explicitly(
-            contact, understanding.entity("language"), language, logged.language_before
+            contact, understanding.entity("language"), language, logged.language_before, body
         )
     if reply.handoff:
         hand_off(conversation, reply.handoff, handoff_hours)

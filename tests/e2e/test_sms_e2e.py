@@ -102,6 +102,20 @@ def test_bot_sms_try_reaches_the_running_web_process(stack):
     assert result.stdout.strip() == f"La dirección de Markham Middle School es {MARKHAM}."
 
 
+@pytest.mark.parametrize(
+    ("refusal", "number"),
+    [("no hablo ingles", "+13235557001"), ("perdon pero no entiendo el inglés", "+13235557002")],
+)
+def test_a_family_that_says_it_does_not_speak_english_gets_spanish(
+    client, sessions, refusal, number
+):
+    texting(client, "hi, where is markham?", number)
+    assert texting(client, refusal, number) == [
+        "Listo, de ahora en adelante le escribo en español."
+    ]
+    assert texting(client, "where is jordan?", number)[0].startswith("La dirección de Jordan")
+
+
 def test_a_family_that_asks_for_english_keeps_english(client, sessions):
     number = "+13235550996"
     assert texting(client, "hola buenos dias", number) == [

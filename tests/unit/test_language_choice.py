@@ -2,7 +2,12 @@
 
 import pytest
 
-from bot.contacts import choose_language, choose_language_explicitly, language_asked_for
+from bot.contacts import (
+    choose_language,
+    choose_language_explicitly,
+    language_asked_for,
+    language_refused,
+)
 from bot.models import Contact
 
 
@@ -55,3 +60,28 @@ def test_switch_without_a_named_language_toggles():
 )
 def test_the_language_a_change_language_message_asks_for(named, written_in, before, asked):
     assert language_asked_for(named, written_in, before) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("no hablo ingles", "en"),
+        ("No entiendo el inglés, en español porfa", "en"),
+        ("perdon no puedo leer en ingles", "en"),
+        ("mi inglés no es muy bueno", "en"),
+        ("i don't speak spanish", "es"),
+        ("sorry i cant read spanish well", "es"),
+        ("my spanish is bad lol", "es"),
+        ("no, english please", None),
+        ("en español por favor", None),
+        ("can we switch languages?", None),
+    ],
+)
+def test_a_language_the_family_says_it_does_not_read(text, refused):
+    assert language_refused(text) == refused
+
+
+def test_a_refused_language_is_never_the_one_chosen_even_when_the_model_names_it():
+    # The model marks "inglés" in "no hablo inglés" as the language named.
+    assert language_asked_for("en", "es", "en", refused="en") == "es"
+    assert language_asked_for("es", "en", "es", refused="es") == "en"
