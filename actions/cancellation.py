@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import read_yes_no
 from bot.models import Registration
-from bot.registrations import ACTIVE, active_registrations, cancel, find_contact
+from bot.registrations import active_registrations, cancel, find_contact
 
 from .data import db_session
 from .forms import language_of
@@ -74,9 +74,7 @@ class ConfirmCancel(Action):
         if said is None:
             # "cancela" again, a date, a word the model could not read: ask once more, plainly.
             return _ask(dispatcher, tracker, retry=True)
-        if not said:
-            return _keep(dispatcher, tracker, int(pending))
-        return _cancel(dispatcher, tracker, int(pending))
+        return _settle(dispatcher, tracker, int(pending), cancelling=said)
 
 
 def _answer_without_question(dispatcher, tracker, intent: str | None) -> list:
@@ -95,39 +93,26 @@ def _answer_without_question(dispatcher, tracker, intent: str | None) -> list:
 def _still_active(session, tracker: Tracker, registration_id: int) -> Registration | None:
     """The seat asked about, if it is still this family's and still to come."""
     contact = find_contact(session, tracker.sender_id)
-    registration = session.get(Registration, registration_id)
-    if contact is None or registration is None or registration.contact_id != contact.id:
+    if contact is None:
         return None
-    if registration.status not in ACTIVE:
-        return None
-    return registration if registration in active_registrations(session, contact) else None
+    found = [r for r in active_registrations(session, contact) if r.id == registration_id]
+    return found[0] if found else None
 
 
-def _keep(dispatcher, tracker, registration_id: int) -> list:
+def _settle(dispatcher, tracker, registration_id: int, cancelling: bool) -> list:
+    """A yes cancels the seat asked about, a no keeps it; either way the question is answered."""
     language = language_of(tracker)
     with db_session() as session:
         registration = _still_active(session, tracker, registration_id)
         if registration is None:
-            dispatcher.utter_message(response="utter_ok_no_worries")
-        else:
-            dispatcher.utter_message(
-                response="utter_registration_kept",
-                session=session_label(registration.session, language),
-            )
-    return [SlotSet(PENDING, None)]
-
-
-def _cancel(dispatcher, tracker, registration_id: int) -> list:
-    language = language_of(tracker)
-    with db_session() as session:
-        registration = _still_active(session, tracker, registration_id)
-        if registration is None:
-            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            gone = "utter_nothing_to_cancel" if cancelling else "utter_ok_no_worries"
+            dispatcher.utter_message(response=gone)
             return [SlotSet(PENDING, None)]
-        cancel(session, registration)
-        # The promoted family is told by the reminders and broadcasts worker, not here.
+        if cancelling:
+            # The promoted family is told by the reminders and broadcasts worker, not here.
+            cancel(session, registration)
         dispatcher.utter_message(
-            response="utter_registration_cancelled",
+            response="utter_registration_cancelled" if cancelling else "utter_registration_kept",
             session=session_label(registration.session, language),
         )
     return [SlotSet(PENDING, None)]
