@@ -10,8 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.dates import day_and_time
-from bot.events import UpcomingEvent, find_neighborhood, upcoming_events
+from bot.dates import day, day_and_time, time_range
+from bot.events import UpcomingEvent, find_neighborhood, named_events, upcoming_events
 from bot.models import Neighborhood, Organization, School, utcnow
 from bot.schools import find_school
 from bot.texts import pick
@@ -52,7 +52,7 @@ def _website(session) -> str | None:
     return session.scalars(select(Organization.website).limit(1)).first()
 
 
-def _where_asked(session, tracker: Tracker) -> tuple[School | None, Neighborhood | None]:
+def where_asked(session, tracker: Tracker) -> tuple[School | None, Neighborhood | None]:
     """A school named in this message is the most specific; then a neighbourhood named in it;
     then the school the family told us before. (None, None): everything."""
     named = find_school(session, next(tracker.get_latest_entity_values("school"), None))
@@ -62,6 +62,20 @@ def _where_asked(session, tracker: Tracker) -> tuple[School | None, Neighborhood
     if area is not None:
         return None, area
     return find_school(session, tracker.get_slot("school")), None
+
+
+def answer_named_event(
+    dispatcher: CollectingDispatcher, event: UpcomingEvent, language: str
+) -> None:
+    """One event the family named, in a sentence: its date, hours and place with the street."""
+    when = (
+        f"{day(event.starts_at, language)}, {time_range(event.starts_at, event.ends_at, language)}"
+    )
+    # "Jordan High School, 2265 E 103rd St, Los Angeles, CA 90002": the city and ZIP go.
+    place = ", ".join(part.strip() for part in (event.place or "").split(",")[:2] if part.strip())
+    response = "utter_event_named" if place else "utter_event_named_no_place"
+    fill = {"title": pick(event.title, language), "when": when}
+    dispatcher.utter_message(response=response, **fill, **({"place": place} if place else {}))
 
 
 class ActionAnswerEvents(Action):
@@ -77,10 +91,14 @@ class ActionAnswerEvents(Action):
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
         with db_session() as session:
-            school, area = _where_asked(session, tracker)
+            now = self.clock()
+            named = named_events(session, tracker.latest_message.get("text"), now)
+            if named:
+                answer_named_event(dispatcher, named[0], language)
+                return []
+            school, area = where_asked(session, tracker)
             where = school.short_name if school else area.name if area else None
 
-            now = self.clock()
             events = upcoming_events(session, school, area, now=now, limit=MOST_SHOWN)
             if events:
                 response = "utter_events_near" if where else "utter_events_upcoming"

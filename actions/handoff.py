@@ -1,6 +1,6 @@
 """Passing a family to a person: when it asks (talk_to_human) or after the bot failed to
-understand twice in a row. The web process reads the `handoff` payload, marks the conversation
-for staff and keeps the bot quiet until staff release it or HANDOFF_HOURS pass."""
+understand twice in a row. The web process reads the `handoff` payload and puts the conversation
+in the staff queue; the bot keeps answering what it can while the family waits (bot/handoff.py)."""
 
 from __future__ import annotations
 

@@ -160,9 +160,7 @@ class ValidateRegistrationForm(FamilyFormValidation):
             if school is not None:
                 return {"school": school.short_name}
             examples = ", ".join(example_names(session))
-        return self.reject(
-            dispatcher, "school", "utter_school_unknown", school=value, examples=examples
-        )
+        return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
     def validate_pc_session(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         slugs = tracker.get_slot("session_choices") or []

@@ -28,11 +28,13 @@ def template(domain: dict, response: str, language: str) -> str | None:
     return None
 
 
-def fits(domain: dict, response: str, language: str, **fill: str) -> bool:
+def fits(
+    domain: dict, response: str, language: str, most_segments: int = MAX_SEGMENTS, **fill: str
+) -> bool:
     text = template(domain, response, language)
     if text is None:
         text = UNKNOWN_TEMPLATE_ALLOWANCE + "".join(f"{{{key}}}" for key in fill)
-    return count_segments(text.format(**fill)).segments <= MAX_SEGMENTS
+    return count_segments(text.format(**fill)).segments <= most_segments
 
 
 def shorten(text: str, fits_as: Callable[[str], bool]) -> str:

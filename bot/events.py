@@ -109,3 +109,50 @@ def find_neighborhood(session: Session, text: str | None) -> Neighborhood | None
             if name and len(name) > best_length and f" {name} " in padded:
                 best, best_length = neighborhood, len(name)
     return best
+
+
+# Words that name no event: a title is matched on its other words.
+_FUNCTION_WORDS = frozenset(
+    "a an and the of for to at in on with de del la las el los y e en para con por un una".split()
+)
+# A word is matched by its first letters: "universidad"/"universitaria", "career"/"careers".
+_STEM = 5
+# Words that mean Parent College when the title does not have them ("parent", "padres").
+_PARENT_COLLEGE = frozenset(word[:_STEM] for word in ("parent", "padres"))
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:_STEM] for word in fold_words(text).split() if word not in _FUNCTION_WORDS}
+
+
+def named_events(session: Session, text: str | None, now: datetime | None = None) -> list:
+    """Upcoming events (not Parent College sessions) that the message names by two or more
+    words of their title in either language ("when is college night at jordan" -> "College and
+    career night"), best match first. A message about Parent College ("parent college night")
+    names no other event."""
+    if not text:
+        return []
+    since = _utc(now) or datetime.now(timezone.utc)
+    asked = _stems(text)
+    scored = []
+    query = select(Event).where(Event.archived.is_(False), Event.starts_at >= since)
+    for row in session.scalars(query.order_by(Event.starts_at, Event.id)):
+        title = row.title or {}
+        words = set().union(*(_stems(value) for value in title.values() if value))
+        if asked & _PARENT_COLLEGE and not words & _PARENT_COLLEGE:
+            continue
+        shared = len(words & asked)
+        if shared >= 2:
+            scored.append((shared, row))
+    scored.sort(key=lambda item: (-item[0], item[1].starts_at))
+    return [
+        UpcomingEvent(
+            slug=row.slug,
+            kind="event",
+            title=row.title or {},
+            starts_at=_utc(row.starts_at),
+            ends_at=_utc(row.ends_at),
+            place=row.place,
+        )
+        for _, row in scored
+    ]

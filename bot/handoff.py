@@ -1,14 +1,18 @@
-"""Handing a conversation to staff: the bot goes quiet until a person releases it or the time
-runs out (bot.conversations.bot_is_paused reads the result).
+"""Handing a conversation to staff without leaving the family in silence.
 
-Rasa decides when (a custom action sends {"handoff": reason}); this module decides what it means."""
+Rasa decides when (a custom action sends {"handoff": reason}); this module decides what it means:
+the conversation joins the staff queue and the bot keeps answering what it can while the family
+waits. The bot goes quiet only while a staff member holds the conversation (bot/staff_replies.py;
+bot.conversations.bot_is_paused reads it)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .models import Conversation, utcnow
+from .office_hours import when_staff_answer
+from .texts import text
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +23,12 @@ REASONS = {
     "not_understood": "The bot did not understand twice",
     "bot_unavailable": "The bot was down when the family wrote",
     "long_message": "A long message the bot only read the start of",
+    "fact_unknown": "The family asked for a school fact the line does not have",
 }
+# Hand-offs whose reply only says a person will answer: repeated while the family already waits,
+# they are acknowledged at most every TOLD_AGAIN_AFTER. Any other (a fact the line does not have)
+# is an answer in itself and always sent.
+ACKNOWLEDGED = ("talk_to_human", "not_understood")
 
 
 def reason_label(reason: str | None) -> str:
@@ -33,19 +42,40 @@ def mark_for_staff(conversation: Conversation, reason: str, now: datetime | None
     conversation.handed_off_at = now or utcnow()
 
 
-def hand_off(
-    conversation: Conversation, reason: str, hours: int, now: datetime | None = None
-) -> None:
-    """Pauses the bot on this conversation for `hours` (0: until staff release it) and puts it
-    in the staff queue. The time limit exists so a family is never left without answers because
-    nobody picked the conversation up."""
+# While a family waits for staff, a message the bot cannot answer is acknowledged again only
+# this long after the family was last told: a reminder per message would be noise, and paid for.
+TOLD_AGAIN_AFTER = timedelta(hours=3)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def hand_to_staff(
+    conversation: Conversation,
+    reason: str,
+    bot_replies: list[str],
+    language: str | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Puts the conversation in the staff queue and returns what the family is told.
+
+    The first hand-off sends the bot's own replies (who will answer, and when). If the family was
+    already waiting, another hand-off ("¿hola?", a message the bot cannot read) gets a short
+    acknowledgement instead, at most once per TOLD_AGAIN_AFTER, and nothing in between. Either way
+    the message is in the conversation staff will read."""
     now = now or utcnow()
-    conversation.handled_by_staff = True
-    mark_for_staff(conversation, reason, now)
-    conversation.handoff_until = now + timedelta(hours=hours) if hours else None
-    log.info(
-        "conversation %s handed to staff (%s) until %s",
-        conversation.id,
-        reason,
-        conversation.handoff_until.isoformat() if conversation.handoff_until else "released",
-    )
+    if not conversation.needs_staff:
+        mark_for_staff(conversation, reason, now)
+        conversation.family_told_at = now
+        log.info("conversation %s is waiting for staff (%s)", conversation.id, reason)
+        return bot_replies
+    if reason not in ACKNOWLEDGED:
+        return bot_replies
+    told = conversation.family_told_at
+    if told is not None and now - _aware(told) < TOLD_AGAIN_AFTER:
+        return []
+    conversation.family_told_at = now
+    lang = language or "es"
+    return [text("staff_will_answer", lang).format(when=when_staff_answer(now, lang))]

@@ -28,7 +28,7 @@ from .conversations import (
     log_message,
 )
 from .db import session_scope
-from .handoff import hand_off, mark_for_staff
+from .handoff import hand_to_staff, mark_for_staff
 from .message_checks import has_text, is_other_script, text_for_bot
 from .models import Contact, Conversation, Message, utcnow
 from .phone import mask, to_e164
@@ -36,9 +36,6 @@ from .rasa_client import RasaClient, RasaUnavailable, Understanding
 from .texts import text
 
 log = logging.getLogger(__name__)
-
-# The HANDOFF_HOURS default, for callers that do not pass the setting.
-DEFAULT_HANDOFF_HOURS = 24
 
 
 @dataclass
@@ -124,7 +121,7 @@ def _log_inbound(session, inbound: InboundMessage, default_language: str) -> _Lo
 CHANGE_LANGUAGE = "change_language"
 
 
-def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int) -> _Answer:
+def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str) -> _Answer:
     """The bot's turn: its replies, what the model read, and the language answered in."""
     contact, conversation, language = logged.contact, logged.conversation, logged.language
     body, cut = text_for_bot(logged.message.body)
@@ -140,7 +137,8 @@ def _ask_bot(rasa: RasaClient, logged: _Logged, channel: str, handoff_hours: int
             contact, understanding.entity("language"), language, logged.language_before, body
         )
     if reply.handoff:
-        hand_off(conversation, reply.handoff, handoff_hours)
+        # The bot keeps answering while the family waits; only a staff member's hold quiets it.
+        texts = hand_to_staff(conversation, reply.handoff, texts, language)
     return _Answer(texts, Message.SENDER_BOT, understanding, language)
 
 
@@ -162,7 +160,7 @@ def _unreadable(logged: _Logged, default_language: str) -> _Answer | None:
 
 
 def _answer(
-    session, rasa: RasaClient, logged: _Logged, channel: str, default_language: str, hours: int
+    session, rasa: RasaClient, logged: _Logged, channel: str, default_language: str
 ) -> _Answer:
     contact, message = logged.contact, logged.message
     if logged.keyword:
@@ -181,7 +179,7 @@ def _answer(
     if unreadable:
         return unreadable
     try:
-        return _ask_bot(rasa, logged, channel, hours)
+        return _ask_bot(rasa, logged, channel)
     except RasaUnavailable as error:
         log.warning("bot unavailable for message %s: %s", message.id, error)
         mark_for_staff(logged.conversation, "bot_unavailable")
@@ -202,8 +200,6 @@ def handle_inbound(
     rasa: RasaClient,
     inbound: InboundMessage,
     default_language: str,
-    *,
-    handoff_hours: int = DEFAULT_HANDOFF_HOURS,
 ) -> InboundResult:
     inbound = _cleaned(inbound)
     with session_scope(sessions) as session:
@@ -227,7 +223,7 @@ def handle_inbound(
             logged.language,
         )
 
-        answer = _answer(session, rasa, logged, inbound.channel, default_language, handoff_hours)
+        answer = _answer(session, rasa, logged, inbound.channel, default_language)
         message.intent = answer.understanding.intent
         message.confidence = answer.understanding.confidence
         for reply in answer.replies:

@@ -9,13 +9,14 @@ conversation over, so the bot does not talk over a person."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
 from .config import LANGUAGES, Settings
-from .conversations import log_message
+from .conversations import bot_is_paused, log_message
 from .corrections import contract_intents
 from .models import (
     Contact,
@@ -54,13 +55,20 @@ def _check_reply(conversation: Conversation, body: str) -> None:
             raise StaffActionError("This contact's number is not a valid phone number.")
 
 
-def take_over(session: Session, conversation: Conversation, staff_user: StaffUser) -> None:
-    """The bot stays quiet on this conversation until staff release it (no time limit)."""
-    if not conversation.handled_by_staff:
-        conversation.handed_off_at = utcnow()
+def take_over(
+    session: Session, conversation: Conversation, staff_user: StaffUser, hours: int = 0
+) -> None:
+    """The bot stays quiet on this conversation until staff release it, or for `hours` (0: no
+    time limit). "Take over" in the console has no limit; a reply holds the conversation for
+    HANDOFF_HOURS, so a family is not left unanswered when nobody releases it. A hold without a
+    limit keeps it."""
+    now = utcnow()
+    if not bot_is_paused(conversation):
+        conversation.handed_off_at = now
+    unlimited = conversation.handled_by_staff and conversation.handoff_until is None
     conversation.handled_by_staff = True
     conversation.staff_user_id = staff_user.id
-    conversation.handoff_until = None
+    conversation.handoff_until = None if unlimited or not hours else now + timedelta(hours=hours)
 
 
 def release(session: Session, conversation: Conversation) -> None:
@@ -95,7 +103,7 @@ def reply(
         body=body,
         language=contact.language,
     )
-    take_over(session, conversation, staff_user)
+    take_over(session, conversation, staff_user, settings.handoff_hours)
     session.flush()
     cost = count_segments(body)
     audit.record(

@@ -14,6 +14,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Disculpe, nuestra línea de mensajes tiene problemas en este momento. Guardamos su "
         "mensaje y alguien de nuestro equipo le responderá.",
     },
+    # While the family waits for staff, a message the bot cannot answer (bot/handoff.py): at most
+    # every few hours. {when} is bot.office_hours' "mañana después de las 8 a. m.".
+    "staff_will_answer": {
+        "en": "Got it, our team has your message. Ask me anything meanwhile; a person will text "
+        "you back {when}",
+        "es": "Recibido, ya lo tiene nuestro equipo. Pregúnteme lo que quiera mientras; una "
+        "persona le responderá {when}",
+    },
     # A message with no text (a picture alone, or an empty SMS).
     "no_text": {
         "en": "We can only read text messages. Please write your question in words.",

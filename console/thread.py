@@ -32,7 +32,8 @@ from .auth import require_staff
 bp = Blueprint("thread", __name__, url_prefix="/console/conversations")
 require_staff(bp)
 
-# Under this the model was guessing: worth a person's look (the bot's fallback threshold is 0.6).
+# Under this the model was not sure, even where it answered (its fallback threshold, config.yml, is
+# 0.4): worth a person's look.
 LOW_CONFIDENCE = 0.6
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 

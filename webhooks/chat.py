@@ -198,6 +198,5 @@ def send():
         ),
         # A first message that shows no language ("ok") is answered in the page's language.
         default_language=page_lang or app_services.settings.default_language,
-        handoff_hours=app_services.settings.handoff_hours,
     )
     return jsonify(replies=result.replies, language=result.language)

@@ -139,7 +139,6 @@ def send():
         app_services.rasa,
         InboundMessage(channel=Conversation.CHANNEL_SMS, body=text, phone=e164),
         default_language=app_services.settings.default_language,
-        handoff_hours=app_services.settings.handoff_hours,
     )
     return jsonify(
         phone=e164, replies=result.replies, language=result.language, messages=_thread_json(e164)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
@@ -54,10 +55,19 @@ def _inbound_message(form) -> InboundMessage:
     )
 
 
+# Characters XML 1.0 cannot hold, even escaped (control characters but tab and newlines, lone
+# surrogates, U+FFFE/U+FFFF). One in a reply makes the TwiML unreadable and Twilio drops it all.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def twiml(replies: list[str]) -> Response:
     response = MessagingResponse()
     for reply in replies:
-        response.message(reply)
+        response.message(xml_safe(reply))
     return Response(str(response), mimetype="application/xml")
 
 
@@ -70,7 +80,6 @@ def inbound_sms():
         app_services.rasa,
         _inbound_message(request.form),
         default_language=app_services.settings.default_language,
-        handoff_hours=app_services.settings.handoff_hours,
     )
     # A retried MessageSid gets an empty TwiML answer: the family already had the reply.
     return twiml([] if result.duplicate else result.replies)

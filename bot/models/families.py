@@ -115,7 +115,8 @@ class Conversation(Base):
     id = Column(Integer, primary_key=True)
     contact_id = Column(ForeignKey("contact.id"), nullable=False, index=True)
     channel = Column(String(16), nullable=False)
-    # Set when staff take over; the bot stays quiet until they release it or the time passes.
+    # Set when a staff member takes the conversation over or replies: the bot stays quiet until
+    # they release it or `handoff_until` passes (HANDOFF_HOURS after a reply).
     handled_by_staff = Column(Boolean, nullable=False, default=False)
     staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
     handoff_until = Column(DateTime(timezone=True))
@@ -126,6 +127,9 @@ class Conversation(Base):
     handed_off_at = Column(DateTime(timezone=True))
     # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
     needs_staff = Column(Boolean, nullable=False, default=False)
+    # When the family was last told a person will answer (bot/handoff.py): while it waits, the
+    # bot says so again at most every few hours.
+    family_told_at = Column(DateTime(timezone=True))
     created_at = created_at()
     last_message_at = Column(DateTime(timezone=True), index=True)
 

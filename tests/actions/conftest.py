@@ -21,3 +21,18 @@ def action_db(sqlite_url):
     data.use_database(sqlite_url)
     yield sessions
     data.use_database(None)
+
+
+def archive_session(sessions, slug: str) -> None:
+    """Sets one seeded Parent College session aside, as staff archiving it would."""
+    from sqlalchemy import update
+
+    from bot.models import ParentCollegeSession
+
+    with sessions() as session:
+        session.execute(
+            update(ParentCollegeSession)
+            .where(ParentCollegeSession.slug == slug)
+            .values(archived=True)
+        )
+        session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from actions.events import ActionAnswerEvents
 from bot.models import Event, Organization, ParentCollegeSession
 from bot.segments import count_segments
+from tests.actions.conftest import archive_session
 from tests.support.trackers import domain, make_tracker, render
 
 ASKED_ON = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
@@ -110,13 +111,7 @@ def test_items_are_dropped_until_the_reply_fits(action_db):
 
 
 def test_none_for_the_school_offers_the_others(action_db):
-    with action_db() as session:
-        session.execute(
-            update(ParentCollegeSession)
-            .where(ParentCollegeSession.slug == "2027-01-boyle-heights")
-            .values(archived=True)
-        )
-        session.commit()
+    archive_session(action_db, "2027-01-boyle-heights")
     message = answer(make_tracker("eventos", "ask_events", slots={"school": "Roosevelt"}))
     assert message["response"] == "utter_events_none_near"
     text = render(message, "es")
@@ -145,3 +140,27 @@ def test_nothing_upcoming_and_no_website(action_db):
     assert (
         render(message, "en") == "There are no upcoming events right now. Please ask us again soon."
     )
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        (
+            "when is college night at jordan",
+            "en",
+            "College and career night: Thursday, February 11, 5:30 p.m.-7:30 p.m., at Jordan "
+            "High School, 2265 E 103rd St.",
+        ),
+        (
+            "cuando es la noche de universidad?",
+            "es",
+            "Noche de universidad y carreras: jueves 11 de febrero, 5:30 p. m. a 7:30 p. m., en "
+            "Jordan High School, 2265 E 103rd St.",
+        ),
+    ],
+)
+def test_an_event_named_by_its_title_gets_its_date_hours_and_place(
+    action_db, text, language, expected
+):
+    message = answer(make_tracker(text, "ask_events", language=language))
+    assert render(message, language) == expected

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from bot.conversations import bot_is_paused
 from bot.models import (
     AuditLog,
     Contact,
@@ -119,7 +120,9 @@ def test_a_staff_reply_is_logged_sent_and_shown_in_the_simulator(
     assert staff_message.delivery_status == "sent"
     with sessions() as session:
         conversation = session.get(Conversation, conversation_id)
-        assert conversation.handled_by_staff and conversation.handoff_until is None
+        # A reply holds the conversation for HANDOFF_HOURS (24 by default): the bot stays quiet.
+        assert conversation.handled_by_staff and conversation.handoff_until is not None
+        assert bot_is_paused(conversation)
         assert conversation.staff_user_id == staff_message.staff_user_id is not None
     assert ("conversation.reply", str(conversation_id)) in _actions(sessions)
 

@@ -4,9 +4,12 @@ a question in the middle, the waitlist, a duplicate, checking and cancelling."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from bot.dates import time_range
 from bot.models import ParentCollegeSession, Registration
 from tests.e2e.conftest import Family, session_label
 
@@ -109,7 +112,13 @@ def test_a_question_in_the_middle_is_answered_and_the_form_goes_on(client, pc_se
     family = Family(client)
     family.says("quiero inscribirme")
     replies = family.says("que es parent college?")
-    assert replies[0].startswith("Parent College: clases gratis para padres los sábados")
+    assert replies[0].startswith("Parent College (gratis, en inglés y español). Próximas clases:\n")
+    assert "INSCRIBIRME" not in replies[0]  # already signing up
+    # The nearest session in full: its date, time and street.
+    assert replies[0].split("\n")[1].startswith("sábado "), replies[0]
+    starts = pc_sessions["e2e-watts"][0]
+    hours = time_range(starts, starts + timedelta(hours=3), "es")
+    assert f"{hours}, Markham, 1650 E 104th St" in replies[0], replies[0]
     assert replies[-1] == "¡Con gusto le inscribo en Parent College! ¿Cuál es su nombre completo?"
     (school_question,) = family.says("Guadalupe Ramirez")
     assert school_question.startswith("Gracias, Guadalupe Ramirez.")

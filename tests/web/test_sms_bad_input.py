@@ -151,3 +151,18 @@ def test_no_text_while_staff_have_the_conversation_gets_no_answer(post_sms, sess
         session.commit()
     response, _ = post_sms("", NumMedia="1")
     assert replies_from_twiml(response.text) == []
+
+
+@pytest.mark.parametrize("junk", ["\x00", "\x07\x1b", "\x0b\x0c", "\ufffe"])
+def test_characters_xml_cannot_hold_never_break_the_twiml(post_sms, fake_rasa, sessions, junk):
+    # A reply that carries one (the test's fake Rasa repeats the text) must still be TwiML that
+    # Twilio can read, or the family gets nothing; the message itself is logged as it came (but
+    # for NUL, which PostgreSQL cannot store).
+    import xml.etree.ElementTree as ElementTree
+
+    body = f"hola{junk} donde esta jordan"
+    response, _ = post_sms(body)
+    assert response.status_code == 200
+    ElementTree.fromstring(response.text)  # raises on XML that is not well-formed
+    assert replies_from_twiml(response.text) == ["[es] you said: hola donde esta jordan"]
+    assert _inbound(sessions)[-1].body == body.replace("\x00", "")

@@ -1,15 +1,16 @@
-"""A Rasa action's {"handoff": reason} payload hands the conversation to staff: the bot goes quiet
-until staff release it or HANDOFF_HOURS pass."""
+"""A Rasa action's {"handoff": reason} payload puts the conversation in the staff queue: the bot
+keeps answering while the family waits, every message stays in the conversation for staff, and a
+message the bot cannot answer meanwhile is acknowledged at most every few hours."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from bot.models import Conversation, Message, utcnow
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.handoff import TOLD_AGAIN_AFTER
+from bot.models import Conversation, Message, StaffUser, utcnow
+from bot.sms_try import replies_from_twiml
+from bot.staff_replies import take_over
 from bot.texts import text
-from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL, make_settings
 
 
 def _conversation(sessions) -> Conversation:
@@ -28,33 +29,58 @@ def _replies(post, body):
     return replies_from_twiml(response.text)
 
 
-def test_the_handoff_payload_pauses_the_bot_for_a_day(post_sms, fake_rasa, sessions):
+def test_the_handoff_queues_for_staff_and_the_bot_keeps_answering(post_sms, fake_rasa, sessions):
     fake_rasa.hand_off("talk_to_human")
-    before = utcnow()
-    # The bot's own confirmation still reaches the family.
+    # The bot's own confirmation (who answers, and when) reaches the family.
     assert _replies(post_sms, "quiero hablar con una persona") == [
         "[es] you said: quiero hablar con una persona"
     ]
     conversation = _conversation(sessions)
-    assert conversation.handled_by_staff and conversation.needs_staff
-    until = _aware(conversation.handoff_until)
-    assert before + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
+    assert conversation.needs_staff and conversation.handoff_reason == "talk_to_human"
+    assert not conversation.handled_by_staff and conversation.family_told_at is not None
 
     fake_rasa.custom = []
+    assert _replies(post_sms, "a que hora abre la escuela?") == [
+        "[es] you said: a que hora abre la escuela?"
+    ]
+    assert len(fake_rasa.received) == 2
+    assert _conversation(sessions).needs_staff  # still waiting for a person
+
+
+def test_while_waiting_a_message_the_bot_cannot_answer_is_acknowledged_every_few_hours(
+    post_sms, fake_rasa, sessions
+):
+    fake_rasa.hand_off("talk_to_human")
+    post_sms("quiero hablar con una persona")
+    fake_rasa.hand_off("not_understood")
+    # Told a minute ago: nothing more to say, but the message is there for staff.
     assert _replies(post_sms, "hola? sigue ahi alguien") == []
-    assert len(fake_rasa.received) == 1
     with sessions() as session:
         last = session.execute(select(Message).order_by(Message.id.desc()).limit(1)).scalar_one()
         assert (last.direction, last.body) == ("in", "hola? sigue ahi alguien")
-
-
-def test_the_bot_answers_again_when_the_handoff_time_has_passed(post_sms, fake_rasa, sessions):
-    fake_rasa.hand_off()
-    post_sms("quiero hablar con una persona")
-    fake_rasa.custom = []
-    with sessions() as session:
         conversation = session.execute(select(Conversation)).scalar_one()
-        conversation.handoff_until = utcnow() - timedelta(minutes=1)
+        conversation.family_told_at = utcnow() - TOLD_AGAIN_AFTER - timedelta(minutes=1)
+        session.commit()
+    (told,) = _replies(post_sms, "???")
+    assert told.startswith("Recibido, ya lo tiene nuestro equipo. Pregúnteme lo que quiera")
+    assert _replies(post_sms, "hola") == []
+
+
+def test_a_staff_members_hold_quiets_the_bot_until_it_ends(post_sms, fake_rasa, sessions):
+    post_sms("hola")
+    with sessions() as session:
+        staff = StaffUser(email="rosa@example.org", name="Rosa", password_hash="x", role="staff")
+        session.add(staff)
+        session.flush()
+        take_over(session, session.execute(select(Conversation)).scalar_one(), staff, hours=2)
+        session.commit()
+    assert _replies(post_sms, "hola? sigue ahi alguien") == []
+    until = _aware(_conversation(sessions).handoff_until)
+    assert timedelta(hours=1, minutes=59) < until - utcnow() <= timedelta(hours=2)
+    with sessions() as session:
+        session.execute(select(Conversation)).scalar_one().handoff_until = utcnow() - timedelta(
+            minutes=1
+        )
         session.commit()
     assert _replies(post_sms, "hola otra vez") == ["[es] you said: hola otra vez"]
 
@@ -70,7 +96,8 @@ def test_the_intent_alone_no_longer_hands_off(post_sms, fake_rasa, sessions):
 def test_a_handoff_for_another_reason_is_applied_the_same(post_sms, fake_rasa, sessions):
     fake_rasa.hand_off("not_understood")
     post_sms("asdf qwer")
-    assert _conversation(sessions).handled_by_staff
+    conversation = _conversation(sessions)
+    assert conversation.needs_staff and conversation.handoff_reason == "not_understood"
 
 
 def test_a_handoff_without_any_text_is_an_apology_and_waits_for_staff(
@@ -82,43 +109,3 @@ def test_a_handoff_without_any_text_is_an_apology_and_waits_for_staff(
         text("apology_bot_unavailable", "es")
     ]
     assert _conversation(sessions).needs_staff
-
-
-@pytest.fixture
-def post_with_handoff_hours(seeded_db, fake_rasa, tmp_path):
-    from webhooks import create_app
-
-    def make(hours: str):
-        settings = make_settings(
-            seeded_db, tmp_path, RASA_URL=fake_rasa.url, RASA_TIMEOUT="2", HANDOFF_HOURS=hours
-        )
-        client = create_app(settings).test_client()
-
-        def post(body):
-            form = twilio_sms_form(body, "+13235550100")
-            headers = {"X-Twilio-Signature": sign(WEBHOOK_URL, form, TEST_TWILIO_TOKEN)}
-            return client.post(WEBHOOK_URL, data=form, headers=headers), form
-
-        return post
-
-    return make
-
-
-def test_handoff_hours_zero_waits_for_staff_however_long(
-    post_with_handoff_hours, fake_rasa, sessions
-):
-    post = post_with_handoff_hours("0")
-    fake_rasa.hand_off()
-    post("I want to talk to a person")
-    conversation = _conversation(sessions)
-    assert conversation.handled_by_staff and conversation.handoff_until is None
-    fake_rasa.custom = []
-    assert _replies(post, "hello?") == []
-
-
-def test_handoff_hours_sets_the_time_limit(post_with_handoff_hours, fake_rasa, sessions):
-    post = post_with_handoff_hours("2")
-    fake_rasa.hand_off()
-    post("I want to talk to a person")
-    until = _aware(_conversation(sessions).handoff_until)
-    assert timedelta(hours=1, minutes=59) < until - utcnow() <= timedelta(hours=2)
