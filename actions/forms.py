@@ -1,6 +1,7 @@
-"""What every form validator shares: the family's language, the raw text it answered with, and one
-way to turn an unreadable answer into a short re-prompt in that language (the form then asks its
-question again)."""
+"""What every form validator shares: the family's language, the raw text it answered with, one way
+to turn an unreadable answer into a short re-prompt in that language (the form then asks its
+question again), and letting go: after two answers in a row it cannot read, the form ends kindly
+instead of asking a third time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .language_slot import LANGUAGES
@@ -26,9 +28,54 @@ def answer_text(tracker: Tracker, value: Any) -> str:
     return str(tracker.latest_message.get("text") or "").strip()
 
 
+# Answers in a row the form cannot read before it lets go.
+MISSES_BEFORE_LETTING_GO = 2
+
+
+def misses_after(tracker: Tracker, asked: str | None, events: list[dict]) -> float | None:
+    """The form's count of answers in a row it could not read, after this turn; None when this
+    turn leaves it alone.
+
+    `asked` is the slot the form had asked for before this turn. An answer that fills it resets
+    the count; one its validator rejected (it sets the slot to None: `reject`) adds one. A
+    message no slot mapping took ("¿hay eventos?") is left alone: Rasa then steps the form aside
+    so a rule can answer it, and any event added here would stop that."""
+    values = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == asked]
+    if asked is None or not values:
+        return None
+    if values[-1] is not None:
+        return 0.0
+    return float(tracker.get_slot("form_misses") or 0) + 1
+
+
 class FamilyFormValidation(FormValidationAction):
     """Base for the forms' validators. Subclasses implement validate_<slot> methods that call
-    `self.reject` when an answer cannot be read."""
+    `self.reject` when an answer cannot be read, and name the response that says goodbye to a
+    form that lets go (`let_go_response`; None when the action after the form says it)."""
+
+    let_go_response: str | None = None
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        # Read before the run: it updates the tracker's slots with the next slot to ask for.
+        asked = tracker.get_slot("requested_slot") if tracker.active_loop else None
+        events = await super().run(dispatcher, tracker, domain)
+        misses = misses_after(tracker, asked, events)
+        if misses is None:
+            return events
+        if misses < MISSES_BEFORE_LETTING_GO:
+            return [*events, SlotSet("form_misses", misses), SlotSet("form_let_go", False)]
+        # Two in a row: stop asking. What the validator just said ("please write it like…")
+        # would ask again, so it is dropped. The form ends (Rasa ends a form whose requested
+        # slot is set to None) and the action its "form done" rule runs next knows it let go.
+        dispatcher.messages.clear()
+        if self.let_go_response:
+            dispatcher.utter_message(response=self.let_go_response)
+        return [
+            *events,
+            SlotSet("requested_slot", None),
+            SlotSet("form_misses", 0.0),
+            SlotSet("form_let_go", True),
+        ]
 
     # Abstract, so rasa_sdk does not register this base class as an action of its own.
     @abstractmethod

@@ -34,6 +34,8 @@ from .forms import FamilyFormValidation, answer_text, language_of
 from .replies import fits
 
 FORM_SLOTS = (
+    "form_misses",
+    "form_let_go",
     "pc_session",
     "session_choices",
     "adults",
@@ -246,6 +248,11 @@ class AskToConfirm(Action):
         return "action_ask_confirm_registration"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if tracker.get_slot("form_let_go"):
+            # Two messages in a row did not answer the form (actions/forms.py): nobody is signed
+            # up, and the family is told how to start again.
+            dispatcher.utter_message(response="utter_registration_stopped")
+            return _reset_form()
         language = language_of(tracker)
         with db_session() as session:
             pc_session = find_session(session, tracker.get_slot("pc_session"))
@@ -274,6 +281,11 @@ class SubmitRegistration(Action):
         return "action_submit_registration"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if tracker.get_slot("form_let_go"):
+            # Two messages in a row did not answer the form (actions/forms.py): nobody is signed
+            # up, and the family is told how to start again.
+            dispatcher.utter_message(response="utter_registration_stopped")
+            return _reset_form()
         language = language_of(tracker)
         with db_session() as session:
             pc_session = find_session(session, tracker.get_slot("pc_session"))

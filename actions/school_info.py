@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,10 +15,12 @@ from bot.school_facts import facts_asked, known_value
 from bot.schools import example_names, find_school
 
 from .data import db_session
-from .forms import language_of
+from .forms import FamilyFormValidation, language_of
 
 
-class ValidateSchoolInfoForm(FormValidationAction):
+class ValidateSchoolInfoForm(FamilyFormValidation):
+    let_go_response = "utter_school_form_let_go"
+
     def name(self) -> str:
         return "validate_school_info_form"
 
@@ -29,11 +31,8 @@ class ValidateSchoolInfoForm(FormValidationAction):
             school = find_school(session, str(value) if value else None)
             if school is not None:
                 return {"school": school.short_name}
-            dispatcher.utter_message(
-                response="utter_school_unknown",
-                examples=", ".join(example_names(session)),
-            )
-        return {"school": None}
+            examples = ", ".join(example_names(session))
+        return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
 
 # The fact, as the "we don't have …" answer names it.
@@ -91,6 +90,8 @@ class ActionAnswerSchoolInfo(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot("form_let_go"):
+            return [SlotSet("form_let_go", False)]  # the form let go and said so
         language = language_of(tracker)
         with db_session() as session:
             school = find_school(session, tracker.get_slot("school"))

@@ -244,3 +244,18 @@ def test_a_server_stopped_mid_run_gets_an_apology_then_answers_again(
     assert texting(client, "donde queda jordan?", number)[0].startswith(
         "La dirección de Jordan High School"
     )
+
+
+def test_the_school_question_lets_go_after_two_schools_it_does_not_know(client):
+    number = "+13235550907"
+    assert texting(client, "donde queda la escuela?", number) == [
+        "¿De qué escuela? Por ejemplo: Markham, Jordan o Roosevelt."
+    ]
+    # Schools the line does not have: each answer is a school the form cannot find.
+    (unknown, asked_again) = texting(client, "en la garfield", number)
+    assert unknown.startswith("No encontré esa escuela.") and "garfield" not in unknown.lower()
+    assert asked_again.startswith("¿De qué escuela?")
+    (let_go,) = texting(client, "la lincoln", number)
+    assert let_go.startswith("Lo dejamos por ahora.")
+    replies = texting(client, "gracias", number)
+    assert replies and not any("¿De qué escuela?" in reply for reply in replies)

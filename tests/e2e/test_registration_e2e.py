@@ -224,3 +224,20 @@ def test_switching_language_halfway_keeps_the_form_going_in_the_new_language(cli
     ]
     (school_question,) = family.says("Rosa Diaz")
     assert school_question.startswith("Thanks, Rosa Diaz. Which school")
+
+
+def test_two_answers_in_a_row_it_cannot_read_end_the_sign_up_kindly(client, e2e_sessions):
+    family = Family(client)
+    family.says("quiero inscribirme")
+    assert family.says("12345") == [
+        "Perdón, no entendí su nombre. Escríbalo así: Rosa Díaz.",
+        "¡Con gusto le inscribo en Parent College! ¿Cuál es su nombre completo?",
+    ]
+    # The second one ends the form instead of asking a third time.
+    assert family.says("98765") == [
+        "Está bien, dejamos la inscripción aquí. Cuando quiera, escriba INSCRIBIRME para empezar "
+        "de nuevo."
+    ]
+    # Later replies come without the form's question stuck on.
+    replies = family.says("gracias")
+    assert replies and not any("nombre completo" in reply for reply in replies)
