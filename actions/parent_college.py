@@ -18,7 +18,7 @@ from bot.registrations import starts_at, upcoming_sessions
 from .data import db_session
 from .events import answer_named_event, where_asked
 from .forms import language_of
-from .registration import session_label
+from .registration import nearest_first, session_label
 from .replies import fits
 
 # What every session shares, said once before the list ("gratis, en inglés y español").
@@ -56,7 +56,7 @@ def place_of(pc_session: ParentCollegeSession, with_street: bool) -> str:
 
 
 def session_line(pc_session: ParentCollegeSession, language: str, with_street: bool) -> str:
-    """ "sábado 16 de enero, 9 a. m. a 12 p. m., Markham Middle School, 1650 E 104th St"."""
+    """ "sábado 16 de enero, 9 a. m. a 12 p. m., Markham, 1650 E 104th St"."""
     start = starts_at(pc_session)
     end = pc_session.ends_at
     when = f"{day(start, language)}, {time_range(start, end, language)}"
@@ -107,8 +107,7 @@ class ActionAnswerParentCollege(Action):
             if not sessions:
                 dispatcher.utter_message(response="utter_parent_college_no_dates")
                 return []
-            # The family's neighbourhood first, each group soonest first.
-            sessions.sort(key=lambda s: (home is None or s.neighborhood_id != home, s.starts_at))
+            sessions = nearest_first(sessions, home)
             lang = "en" if language == "en" else "es"
             spoken = {s.language for s in sessions}
             about = ABOUT[lang].get(spoken.pop(), FREE[lang]) if len(spoken) == 1 else FREE[lang]

@@ -207,12 +207,10 @@ class ValidateRegistrationForm(FamilyFormValidation):
 
 
 def nearest_first(
-    session, sessions: list[ParentCollegeSession], school_name: str | None
+    sessions: list[ParentCollegeSession], home: int | None
 ) -> list[ParentCollegeSession]:
-    """The sessions in the family's own neighbourhood first (a Spanish list has room for only
-    two or three), each group soonest first."""
-    school = find_school(session, school_name)
-    home = school.neighborhood_id if school else None
+    """The sessions in the family's own neighbourhood (`home`, a neighbourhood id) first (a
+    Spanish list has room for only two or three), each group soonest first."""
     return sorted(sessions, key=lambda s: (home is None or s.neighborhood_id != home, s.starts_at))
 
 
@@ -226,9 +224,9 @@ class AskForSession(Action):
         language = language_of(tracker)
         lines, slugs = [], []
         with db_session() as session:
-            sessions = nearest_first(
-                session, upcoming_sessions(session), tracker.get_slot("school")
-            )
+            school = find_school(session, tracker.get_slot("school"))
+            home = school.neighborhood_id if school else None
+            sessions = nearest_first(upcoming_sessions(session), home)
             for number, pc_session in enumerate(sessions, start=1):
                 line = f"{number}) {session_label(pc_session, language)}"
                 if seats_left(session, pc_session) <= 0:

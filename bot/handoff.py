@@ -8,8 +8,9 @@ bot.conversations.bot_is_paused reads it)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from .catalog import utc
 from .models import Conversation, utcnow
 from .office_hours import when_staff_answer
 from .texts import text
@@ -47,11 +48,6 @@ def mark_for_staff(conversation: Conversation, reason: str, now: datetime | None
 TOLD_AGAIN_AFTER = timedelta(hours=3)
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def hand_to_staff(
     conversation: Conversation,
     reason: str,
@@ -74,7 +70,7 @@ def hand_to_staff(
     if reason not in ACKNOWLEDGED:
         return bot_replies
     told = conversation.family_told_at
-    if told is not None and now - _aware(told) < TOLD_AGAIN_AFTER:
+    if told is not None and now - utc(told) < TOLD_AGAIN_AFTER:
         return []
     conversation.family_told_at = now
     lang = language or "es"

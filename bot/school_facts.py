@@ -53,8 +53,8 @@ def known_value(school: School, fact: str, language: str) -> str | None:
     """The school's `fact` as families read it, or None when the line does not know it."""
     if fact in (school.placeholders or []):
         return None
-    value = school.hours if fact == "hours" else getattr(school, fact)
-    if isinstance(value, dict):
+    value = getattr(school, fact)
+    if isinstance(value, dict):  # hours are written in both languages
         value = pick(value, language)
     value = (value or "").strip()
     return value or None
