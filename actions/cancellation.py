@@ -20,7 +20,7 @@ from bot.registrations import active_registrations, cancel, find_contact
 
 from .data import db_session
 from .forms import language_of
-from .registration import session_label
+from .sessions import session_label
 
 PENDING = "cancel_pending"
 

@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 
 from bot.answers import read_choice, read_yes_no
+from bot.school_matters import MATTERS
 
 from .forms import language_of
 from .handoff import NOT_UNDERSTOOD, hand_off
@@ -34,6 +35,7 @@ ANSWERED_BY = {
     "talk_to_human": "action_hand_off",
     "ask_about_partnership": "utter_about_partnership",
     "bot_help": "utter_help_menu",
+    **{matter: "school_info_form" for matter in MATTERS},
 }
 
 OPTIONS = {
@@ -47,6 +49,16 @@ OPTIONS = {
     "talk_to_human": {"en": "talking to a person", "es": "hablar con una persona"},
     "ask_about_partnership": {"en": "who we are", "es": "quiénes somos"},
     "bot_help": {"en": "what I can help with", "es": "en qué le puedo ayudar"},
+    "report_absence": {"en": "reporting an absence", "es": "avisar una falta"},
+    "ask_enrollment": {"en": "enrolling a child", "es": "inscribir a su hijo(a)"},
+    "ask_days_off": {"en": "days with no school", "es": "días sin clases"},
+    "ask_lunch": {"en": "school meals", "es": "las comidas de la escuela"},
+    "ask_bus": {"en": "school buses", "es": "el transporte escolar"},
+    "ask_grades": {"en": "grades and report cards", "es": "calificaciones y boletas"},
+    "contact_teacher": {"en": "reaching a teacher", "es": "hablar con un maestro(a)"},
+    "ask_uniform": {"en": "uniforms", "es": "el uniforme"},
+    "ask_immunizations": {"en": "shots and records", "es": "vacunas"},
+    "report_lost_item": {"en": "a lost item", "es": "algo perdido"},
 }  # fmt: skip
 
 

@@ -28,6 +28,14 @@ def answer_text(tracker: Tracker, value: Any) -> str:
     return str(tracker.latest_message.get("text") or "").strip()
 
 
+def school_candidates(value: Any, tracker: Tracker) -> list[str]:
+    """What may name the school: the slot's value, then every school the model marked in the
+    message ("a school bus to jordan from our street" marks "jordan" and "street")."""
+    marked = [str(v) for v in tracker.get_latest_entity_values("school")]
+    first = [str(value)] if value else []
+    return list(dict.fromkeys(first + marked))
+
+
 # Answers in a row the form cannot read before it lets go.
 MISSES_BEFORE_LETTING_GO = 2
 
@@ -43,6 +51,8 @@ def misses_after(tracker: Tracker, asked: str | None, events: list[dict]) -> flo
     values = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == asked]
     if asked is None or not values:
         return None
+    if any(e.get("event") == "slot" and e.get("name") == "form_misses" for e in events):
+        return None  # the validator kept the count itself: a question answered is no miss
     if values[-1] is not None:
         return 0.0
     return float(tracker.get_slot("form_misses") or 0) + 1

@@ -8,18 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dates import day, time_range
 from bot.events import named_events
 from bot.models import ParentCollegeSession, utcnow
+from bot.questions import asks_about_the_class
 from bot.registrations import starts_at, upcoming_sessions
 
 from .data import db_session
 from .events import answer_named_event, where_asked
 from .forms import language_of
-from .registration import nearest_first, session_label
 from .replies import fits
+from .sessions import nearest_first, session_label
 
 # What every session shares, said once before the list ("gratis, en inglés y español").
 ABOUT = {
@@ -83,6 +85,31 @@ def fitted_sessions(
     return "\n".join(lines)
 
 
+# How many of the family's messages back the Parent College answer still frames a question.
+LOOKBACK = 3
+
+
+def follows_parent_college(tracker: Tracker) -> bool:
+    """The family's latest message names no school, and the bot's last answer, within the
+    family's last few messages ("English please" may come between), was about Parent College:
+    "¿a qué hora empieza?" then means the class."""
+    if any(e.get("entity") == "school" for e in tracker.latest_message.get("entities") or []):
+        return False
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen > LOOKBACK:
+                return False
+        elif users_seen and event.get("event") == "action":
+            name = event.get("name") or ""
+            if name == "action_answer_parent_college":
+                return True
+            if name.startswith("action_answer_") or name.endswith("_form"):
+                return False  # another question was answered since
+    return False
+
+
 class ActionAnswerParentCollege(Action):
     def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self.clock = clock  # tests pass a fixed clock; the seeded sessions have fixed dates
@@ -125,3 +152,31 @@ class ActionAnswerParentCollege(Action):
             )
         dispatcher.utter_message(response=response, sessions=listed, about=about)
         return []
+
+
+class ActionAnswerAside(Action):
+    """A message the model read as out of scope during the sign-up: a question of when, where or
+    how much ("wait, where is it?") asks about the class, anything else is out of scope."""
+
+    def name(self) -> str:
+        return "action_answer_aside"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if asks_about_the_class(tracker.latest_message.get("text")):
+            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionAnswerAfterParentCollege(Action):
+    """A message the model could not place, right after the Parent College answer: a question of
+    when, where or how much ("¿y cuándo es el siguiente?") is about the class; anything else
+    gets the did-you-mean as usual (dialogue/parent_college.yml)."""
+
+    def name(self) -> str:
+        return "action_answer_after_parent_college"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if asks_about_the_class(tracker.latest_message.get("text")):
+            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+        return [FollowupAction("action_clarify")]

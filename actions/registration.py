@@ -14,24 +14,25 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import read_choice, read_number, read_yes_no
-from bot.dates import MONTHS, day_and_time, local, time_of_day
 from bot.folding import fold_words
 from bot.models import ParentCollegeSession
+from bot.questions import looks_like_question
 from bot.registrations import (
     active_registrations,
     find_contact,
     find_session,
     seats_left,
     sign_up,
-    starts_at,
     upcoming_sessions,
     waitlist_position,
 )
 from bot.schools import example_names, find_school
 
 from .data import db_session
-from .forms import FamilyFormValidation, answer_text, language_of
+from .forms import FamilyFormValidation, answer_text, language_of, school_candidates
+from .parent_college import ActionAnswerParentCollege
 from .replies import fits
+from .sessions import nearest_first, session_label
 
 FORM_SLOTS = (
     "form_misses",
@@ -52,7 +53,6 @@ _DETAILS = {
         "adults": ("1 adult", "{n} adults"),
         "children": ("childcare for 1 child", "childcare for {n} children"),
         "no_childcare": "no childcare",
-        "at": "{when} at {place}",
         "full": "(full: waitlist)",
         "waitlist": "on the waitlist, number {position}",
     },
@@ -60,7 +60,6 @@ _DETAILS = {
         "adults": ("1 adulto", "{n} adultos"),
         "children": ("cuidado para 1 niño", "cuidado para {n} niños"),
         "no_childcare": "sin cuidado de niños",
-        "at": "{when} en {place}",
         "full": "(llena: lista de espera)",
         "waitlist": "en lista de espera, número {position}",
     },
@@ -76,19 +75,6 @@ def _plural(forms: tuple[str, str], n: int) -> str:
     return forms[0] if n == 1 else forms[1].format(n=n)
 
 
-def session_label(pc_session: ParentCollegeSession, language: str) -> str:
-    """When and where, as short as it stays clear. Spanish leaves out the weekday (Parent College
-    is on Saturdays): its accents make the text UCS-2, where two segments hold 134 characters."""
-    place = pc_session.school.short_name if pc_session.school else pc_session.place.split(",")[0]
-    start = starts_at(pc_session)
-    if language == "es":
-        when = f"{local(start).day} de {MONTHS['es'][local(start).month - 1]}, "
-        when += time_of_day(start, "es")
-    else:
-        when = day_and_time(start, "en")
-    return _DETAILS[language]["at"].format(when=when, place=place)
-
-
 def details(language: str, adults: int, children: int) -> str:
     words = _DETAILS[language]
     care = _plural(words["children"], children) if children else words["no_childcare"]
@@ -98,7 +84,9 @@ def details(language: str, adults: int, children: int) -> str:
 def clean_name(text: str) -> str | None:
     """The name in "me llamo rosa díaz", capitalised if typed all in lower case; None when the
     answer does not look like a name (digits, one letter, a sentence)."""
-    name = _NAME_LEAD.sub("", text).strip(" .,!¡?¿")
+    if "?" in text or "¿" in text:
+        return None  # "mande?": a name is never asked
+    name = _NAME_LEAD.sub("", text).strip(" .,!¡")
     words = name.split()
     if not words or len(words) > 6 or len(name) > 80 or re.search(r"\d", name):
         return None
@@ -150,18 +138,41 @@ class ValidateRegistrationForm(FamilyFormValidation):
             slots.remove("children")
         return slots
 
+    @staticmethod
+    def question_aside(dispatcher, tracker, domain, slot: str) -> dict[str, Any] | None:
+        """A question where an answer was due ("¿a qué hora empieza?", "is it free?") that the
+        model did not read as one of the questions the sign-up's rules answer: in a sign-up it
+        asks about the class, so it gets the Parent College answer. The form then asks its
+        question again, and the question does not count as an answer it could not read."""
+        if not looks_like_question(tracker.latest_message.get("text")):
+            return None
+        ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+        return {slot: None, "form_misses": float(tracker.get_slot("form_misses") or 0)}
+
     def validate_person_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        aside = self.question_aside(dispatcher, tracker, domain, "person_name")
+        if aside is not None:
+            return aside
         name = clean_name(answer_text(tracker, value))
+        # The model may mark only part of a name ("Rosa Diaz" -> "Diaz"): when the whole message
+        # reads as a name holding that part, the whole of it is the name.
+        whole = clean_name(str(tracker.latest_message.get("text") or ""))
+        if name and whole and len(whole) > len(name) and name.lower() in whole.lower():
+            name = whole
         if name is None:
             return self.reject(dispatcher, "person_name", "utter_invalid_name")
         return {"person_name": name}
 
     def validate_school(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         with db_session() as session:
-            school = find_school(session, str(value) if value else None)
-            if school is not None:
-                return {"school": school.short_name}
+            for candidate in school_candidates(value, tracker):
+                school = find_school(session, candidate)
+                if school is not None:
+                    return {"school": school.short_name}
             examples = ", ".join(example_names(session))
+        aside = self.question_aside(dispatcher, tracker, domain, "school")
+        if aside is not None:
+            return aside
         return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
     def validate_pc_session(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -170,13 +181,15 @@ class ValidateRegistrationForm(FamilyFormValidation):
             choices = [s for s in (find_session(session, slug) for slug in slugs) if s]
             index = match_session(answer_text(tracker, value), choices, language_of(tracker))
             if index is None:
-                return self.reject(dispatcher, "pc_session", "utter_invalid_session")
+                aside = self.question_aside(dispatcher, tracker, domain, "pc_session")
+                return aside or self.reject(dispatcher, "pc_session", "utter_invalid_session")
             return {"pc_session": choices[index].slug}
 
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         adults = read_number(answer_text(tracker, value), most=MOST_ADULTS)
         if not adults:
-            return self.reject(dispatcher, "adults", "utter_invalid_number")
+            aside = self.question_aside(dispatcher, tracker, domain, "adults")
+            return aside or self.reject(dispatcher, "adults", "utter_invalid_number")
         return {"adults": float(adults)}
 
     def validate_childcare(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -186,7 +199,8 @@ class ValidateRegistrationForm(FamilyFormValidation):
         if wanted is None and children is not None:
             wanted = children > 0  # "2 niños" answers the question and the next one
         if wanted is None:
-            return self.reject(dispatcher, "childcare", "utter_invalid_yes_no")
+            aside = self.question_aside(dispatcher, tracker, domain, "childcare")
+            return aside or self.reject(dispatcher, "childcare", "utter_invalid_yes_no")
         if not wanted:
             return {"childcare": False, "children": 0.0}
         if children:
@@ -204,14 +218,6 @@ class ValidateRegistrationForm(FamilyFormValidation):
         if confirmed is None:
             return self.reject(dispatcher, "confirm_registration", "utter_invalid_yes_no")
         return {"confirm_registration": confirmed}
-
-
-def nearest_first(
-    sessions: list[ParentCollegeSession], home: int | None
-) -> list[ParentCollegeSession]:
-    """The sessions in the family's own neighbourhood (`home`, a neighbourhood id) first (a
-    Spanish list has room for only two or three), each group soonest first."""
-    return sorted(sessions, key=lambda s: (home is None or s.neighborhood_id != home, s.starts_at))
 
 
 class AskForSession(Action):

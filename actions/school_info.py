@@ -1,5 +1,6 @@
-"""Answers about a school from the database: the fact asked (address, phone, hours, principal,
-website), asking which school when none is named."""
+"""Answers about a school from the database: the fact asked (address, phone, hours, bell times,
+principal, website) or the everyday question asked (a sick child, lunch: actions/school_matters.py),
+asking which school when none is named."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.models import utcnow
 from bot.office_hours import when_staff_answer
-from bot.school_facts import facts_asked, known_value
+from bot.school_facts import asks_in_general, facts_asked, known_value
+from bot.school_matters import MATTERS, SCHOOL_QUESTION
 from bot.schools import example_names, find_school
 
 from .data import db_session
-from .forms import FamilyFormValidation, language_of
+from .forms import FamilyFormValidation, language_of, school_candidates
+from .parent_college import ActionAnswerParentCollege, follows_parent_college
+from .school_matters import say_matter
 
 
 class ValidateSchoolInfoForm(FamilyFormValidation):
@@ -24,13 +28,21 @@ class ValidateSchoolInfoForm(FamilyFormValidation):
     def name(self) -> str:
         return "validate_school_info_form"
 
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        # "What time does it start?" just after the Parent College answer asks about the class:
+        # no "which school?" (action_answer_school_info gives the class).
+        if follows_parent_college(tracker):
+            return []
+        return list(domain_slots)
+
     def validate_school(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         with db_session() as session:
-            school = find_school(session, str(value) if value else None)
-            if school is not None:
-                return {"school": school.short_name}
+            for candidate in school_candidates(value, tracker):
+                school = find_school(session, candidate)
+                if school is not None:
+                    return {"school": school.short_name}
             examples = ", ".join(example_names(session))
         return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
@@ -40,7 +52,8 @@ FACT_NAMES = {
     "en": {
         "address": "the address",
         "phone": "the phone number",
-        "hours": "the hours",
+        "hours": "the office hours",
+        "bell_times": "the bell times",
         "principal": "the principal's name",
         "several": "those details",
         "website": "the website",
@@ -48,7 +61,8 @@ FACT_NAMES = {
     "es": {
         "address": "la dirección",
         "phone": "el teléfono",
-        "hours": "el horario",
+        "hours": "el horario de la oficina",
+        "bell_times": "el horario de clases",
         "principal": "el nombre del director(a)",
         "several": "esos datos",
         "website": "la página web",
@@ -59,6 +73,7 @@ FACT_RESPONSES = {
     "address": "utter_school_address",
     "phone": "utter_school_phone_is",
     "hours": "utter_school_hours",
+    "bell_times": "utter_school_bell_times",
     "principal": "utter_school_principal",
     "website": "utter_school_website",
 }
@@ -66,13 +81,50 @@ FACT_RESPONSES = {
 # is at most this many messages back.
 QUESTION_LOOKBACK = 3
 FACT_UNKNOWN = "fact_unknown"
+# Inside a sign-up, an everyday school question read less surely than this is taken to be about
+# the class instead.
+SURE_IN_SIGN_UP = 0.6
+
+
+def _intent(user_event: dict) -> str | None:
+    return ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def _recent_user_turns(tracker: Tracker) -> list[dict]:
+    user_turns = [e for e in reversed(tracker.events) if e.get("event") == "user"]
+    return user_turns[:QUESTION_LOOKBACK]
+
+
+def matter_asked(tracker: Tracker) -> str | None:
+    """The everyday question (bot/school_matters.py) the family's last few messages ask, when the
+    latest school question among them is one: "mi hijo está enfermo" -> "¿de qué escuela?" ->
+    "markham" answers the absence. None for a question about the school itself."""
+    for event in _recent_user_turns(tracker):
+        intent = _intent(event)
+        if intent in MATTERS:
+            return intent
+        if intent == "ask_school_info":
+            return None
+        if intent == "nlu_fallback":  # the did-you-mean's pick says what it meant
+            picked = tracker.get_slot("clarified_intent")
+            return picked if picked in MATTERS else None
+    return None
+
+
+def school_question_text(tracker: Tracker) -> str:
+    """The family's own words of its latest question about a school (not "jordan" answering
+    "which school?"); its latest message when none of the last few was read as one."""
+    turns = _recent_user_turns(tracker)
+    for event in turns:
+        if _intent(event) == "ask_school_info":
+            return event.get("text") or ""
+    return (turns[0].get("text") or "") if turns else ""
 
 
 def question_asked(tracker: Tracker) -> str:
     """The family's question: the latest of its last few messages that names a fact ("¿a qué
     hora abre?" before "¿de qué escuela?" and "jordan"); "" when none does."""
-    user_turns = [e for e in reversed(tracker.events) if e.get("event") == "user"]
-    for event in user_turns[:QUESTION_LOOKBACK]:
+    for event in _recent_user_turns(tracker):
         text = event.get("text") or ""
         if facts_asked(text):
             return text
@@ -92,13 +144,30 @@ class ActionAnswerSchoolInfo(Action):
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("form_let_go"):
             return [SlotSet("form_let_go", False)]  # the form let go and said so
+        if follows_parent_college(tracker):
+            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
         language = language_of(tracker)
+        matter = matter_asked(tracker)
         with db_session() as session:
             school = find_school(session, tracker.get_slot("school"))
+            in_sign_up = tracker.active_loop.get("name") == "registration_form"
+            confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+            if matter and in_sign_up and confidence < SURE_IN_SIGN_UP:
+                # "¿Puedo llevar a mis niños?" in the middle of a sign-up, read unsurely as a
+                # school question, is most likely about the class.
+                return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+            if matter and (school or in_sign_up):
+                # Inside a sign-up with no school yet, the general way forward: asking
+                # "which school?" there would stack two questions.
+                say_matter(dispatcher, school, matter, language)
+                return []
             if school is None:
                 dispatcher.utter_message(response="utter_ask_school")
                 return [SlotSet("school", None)]
             asked = facts_asked(question_asked(tracker))
+            if not asked and not asks_in_general(school_question_text(tracker)):
+                self._to_staff(dispatcher, school, language)
+                return []
             wanted = asked or ["address"]
             unknown = []
             for fact in wanted:
@@ -115,6 +184,18 @@ class ActionAnswerSchoolInfo(Action):
                 self._not_known(dispatcher, school.short_name, unknown, phone, language)
         # The school is remembered: "what time does it start?" next refers to the same one.
         return []
+
+    @staticmethod
+    def _to_staff(dispatcher, school, language) -> None:
+        """A question about the school that is none of its facts: a person answers."""
+        lang = "en" if language == "en" else "es"
+        dispatcher.utter_message(
+            response="utter_school_question_to_staff", when=when_staff_answer(utcnow(), lang)
+        )
+        phone = known_value(school, "phone", language)
+        if phone:
+            dispatcher.utter_message(response="utter_school_phone", phone=phone)
+        dispatcher.utter_message(json_message={"handoff": SCHOOL_QUESTION})
 
     @staticmethod
     def _not_known(dispatcher, short_name: str, unknown: list[str], phone, language) -> None:

@@ -135,14 +135,25 @@ SCHOOL = Kind(
         Field("campus_of", "Shares the campus of", "school",
               hint="For a magnet or academy hosted by another school."),
         Field("address", "Address", "text", max_length=300),
-        Field("phone", "Phone", "phone", max_length=32),
-        Field("hours", "Hours", "translated", max_length=300,
+        Field("phone", "Office phone", "phone", max_length=32),
+        Field("attendance_phone", "Attendance line", "phone", max_length=32,
+              hint="Where families report an absence. Empty: the bot gives the office phone."),
+        Field("hours", "Office hours", "translated", max_length=300,
               hint="Families read these in their language: give both, or leave both empty."),
+        Field("bell_times", "Bell times", "translated", max_length=300,
+              hint="When classes start and end, like: 8:00 a.m. to 3:03 p.m.; Tuesdays 1:33 p.m."),
+        Field("enrollment_contact", "Enrolling a child", "translated", max_length=300,
+              hint="Who enrolls new students and when, like: the main office, Room 101, "
+              "weekdays 8 a.m. to 3 p.m."),
+        Field("days_off", "Days off", "translated", max_length=200,
+              hint="The next holidays and breaks with no school, short: families get them "
+              "by text."),
         Field("principal", "Principal", "text", max_length=200),
         Field("website", "Website", "text", max_length=200),
         Field("aliases", "Other names", "aliases",
               hint="How families write the name, separated by commas (markham, markham ms)."),
-        _placeholders("address", "phone", "hours", "principal", "website"),
+        _placeholders("address", "phone", "attendance_phone", "hours", "bell_times",
+                      "enrollment_contact", "days_off", "principal", "website"),
     ),
 )  # fmt: skip
 

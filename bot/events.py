@@ -29,6 +29,17 @@ class UpcomingEvent:
     place: str | None
 
 
+def _place(row) -> str | None:
+    """Where, led by the school's name when it is at a school ("Markham, 1650 E 104th St"): a
+    list of events shows only the part before the first comma, and families know the school."""
+    school = getattr(row, "school", None)
+    if school is None or not row.place:
+        return row.place
+    if row.place.startswith((school.name, school.short_name)):
+        return row.place
+    return f"{school.short_name}, {row.place}"
+
+
 def _utc(dt: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes; everything stored is UTC.
     if dt is None:
@@ -83,7 +94,7 @@ def upcoming_events(
                 title=row.title or {},
                 starts_at=_utc(row.starts_at),
                 ends_at=_utc(row.ends_at),
-                place=row.place,
+                place=_place(row),
             )
             for row in session.scalars(query)
         ]
@@ -152,7 +163,7 @@ def named_events(session: Session, text: str | None, now: datetime | None = None
             title=row.title or {},
             starts_at=_utc(row.starts_at),
             ends_at=_utc(row.ends_at),
-            place=row.place,
+            place=_place(row),
         )
         for _, row in scored
     ]

@@ -25,6 +25,7 @@ REASONS = {
     "bot_unavailable": "The bot was down when the family wrote",
     "long_message": "A long message the bot only read the start of",
     "fact_unknown": "The family asked for a school fact the line does not have",
+    "school_question": "The family asked an everyday school question (lunch, buses, grades…)",
 }
 # Hand-offs whose reply only says a person will answer: repeated while the family already waits,
 # they are acknowledged at most every TOLD_AGAIN_AFTER. Any other (a fact the line does not have)

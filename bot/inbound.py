@@ -33,6 +33,7 @@ from .message_checks import has_text, is_other_script, text_for_bot
 from .models import Contact, Conversation, Message, utcnow
 from .phone import mask, to_e164
 from .rasa_client import RasaClient, RasaUnavailable, Understanding
+from .segments import fit_segments
 from .texts import text
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,9 @@ def handle_inbound(
         answer = _answer(session, rasa, logged, inbound.channel, default_language)
         message.intent = answer.understanding.intent
         message.confidence = answer.understanding.confidence
+        if inbound.channel == "sms":
+            # What is logged is what the family gets: no reply costs more than three segments.
+            answer.replies = [fit_segments(reply) for reply in answer.replies]
         for reply in answer.replies:
             log_message(
                 session,

@@ -15,7 +15,7 @@ import re
 import threading
 
 from .folding import fold
-from .language_words import ENGLISH_WORDS, NEUTRAL, PROPER_NAMES, SPANISH_WORDS
+from .language_words import ENGLISH_WORDS, NEUTRAL, PERSON_NAMES, PROPER_NAMES, SPANISH_WORDS
 
 LANGUAGES = ("en", "es")
 
@@ -105,9 +105,30 @@ LINGUA_FULL_WEIGHT_WORDS = 2
 STRETCHED_NEUTRAL_CAP = 0.7
 
 
+def only_a_name(text: str) -> bool:
+    """ "Ana Ruiz", "maria guadalupe ramos": a person's name and nothing else. Every word is a
+    known name, or every word is capitalised and none is a word of either language."""
+    words = text.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    folded = [fold(w).strip(".,") for w in words]
+    if not all(re.fullmatch(r"[a-z]+(?:[-'][a-z]+)?", w) for w in folded):
+        return False
+    if all(w in PERSON_NAMES for w in folded):
+        return True
+    capitalised = all(w[:1].isupper() for w in words)
+    cue_words = SPANISH_WORDS | ENGLISH_WORDS
+    return (
+        capitalised
+        and len(words) >= 2
+        and not any(w in cue_words and w not in PERSON_NAMES for w in folded)
+    )
+
+
 def spanish_probability(text: str) -> float | None:
-    """P(Spanish) for a text, or None when the text shows no language at all."""
-    if not text or not text.strip():
+    """P(Spanish) for a text, or None when the text shows no language at all (a person's name
+    included: a name is not a language)."""
+    if not text or not text.strip() or only_a_name(text):
         return None
     raw = _words(_without_names(fold(text)))
     words = [unstretch(w) for w in raw]

@@ -34,6 +34,32 @@ PROPER_NAMES = (
     "lausd",
 )
 
+# People's names, the most common among the line's families (given names and surnames; the
+# U.S. Census' most frequent Hispanic surnames and common given names in both languages). A
+# message that is only a name ("Ana Ruiz", the answer to "What is your full name?") says nothing
+# about the language the family reads.
+PERSON_NAMES = frozenset(
+    """
+    ana maria jose juan luis carlos jorge miguel pedro jesus francisco antonio manuel javier
+    alejandro ricardo roberto fernando eduardo raul oscar sergio mario hector arturo alberto
+    guadalupe lupe rosa luz carmen elena patricia veronica claudia leticia alejandra gabriela
+    adriana diana silvia monica sandra laura martha marta teresa yolanda norma lucia sofia
+    isabel beatriz araceli blanca esperanza socorro dolores angelica erika erica karina yesenia
+    maribel marisol maricela reyna reina griselda irma gloria josefina juana margarita cristina
+    daniel david kevin brian anthony christopher jonathan angel josue bryan brayan erick eric
+    daniela jennifer jessica stephanie michelle jasmine jazmin genesis ashley emily kimberly
+    mary linda susan lisa karen nancy betty sarah michael james robert john william richard
+    garcia rodriguez martinez hernandez lopez gonzalez perez sanchez ramirez torres flores
+    rivera gomez diaz reyes morales cruz ortiz gutierrez chavez ramos ruiz alvarez mendoza
+    castillo jimenez moreno romero herrera medina aguilar vargas guzman castro vasquez vazquez
+    juarez munoz salazar soto delgado pena rios contreras sandoval guerrero estrada nunez
+    dominguez velasquez navarro cervantes valdez campos ayala fuentes rojas cortez acosta
+    figueroa luna avila padilla ochoa ibarra trujillo zamora lara mejia santos rosales
+    escobar espinoza espinosa cabrera solis orozco marquez pineda villa valencia gallegos
+    smith johnson williams brown jones miller davis wilson anderson thomas taylor moore jackson
+    """.split()
+)
+
 SPANISH_WORDS = frozenset(
     """
     hola ola buenas buenos dias dia tardes noches gracias grasias grax porfa porfavor favor

@@ -1,6 +1,8 @@
-"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a sign-up or
-cancel reading that bot.intent_guard finds unsure becomes `nlu_fallback`, so the dialogue asks
-"Did you mean…?" with the likeliest readings instead of acting on a guess.
+"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a sign-up
+reading of a message that enrolls a child ("sign up my kids at Sunrise") becomes the enrollment
+question (bot.child_enrollment); a sign-up or cancel reading that bot.intent_guard finds unsure
+becomes `nlu_fallback`, so the dialogue asks "Did you mean…?" with the likeliest readings instead
+of acting on a guess.
 
 Like bot/rasa_channel.py, this module runs only inside the Rasa server."""
 
@@ -14,9 +16,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from .child_enrollment import as_enrollment
 from .intent_guard import DATA_CHANGING, DEFAULT_MARGIN, DEFAULT_THRESHOLD, needs_did_you_mean
 
 
@@ -48,6 +51,11 @@ class DataChangeGuard(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             ranking = message.data.get(INTENT_RANKING_KEY) or []
+            enrollment = as_enrollment(ranking, message.get(TEXT))
+            if enrollment is not None:
+                message.data[INTENT] = dict(enrollment[0])
+                message.data[INTENT_RANKING_KEY] = enrollment
+                continue
             if not needs_did_you_mean(ranking, self.threshold, self.margin, self.intents):
                 continue
             # As the FallbackClassifier does: the ranking keeps the model's readings, which the

@@ -14,7 +14,7 @@ from .texts import pick
 
 # In the order answers give them. Each fact's words, folded (no accents, lower case), as whole
 # words or phrases; a message may ask for several ("dirección y teléfono").
-FACTS = ("address", "phone", "hours", "principal", "website")
+FACTS = ("address", "phone", "hours", "bell_times", "principal", "website")
 _WORDS = {
     "principal": (
         "director", "directora", "directores", "principal", "principals", "head of school",
@@ -24,12 +24,17 @@ _WORDS = {
         "telefono", "tel", "tele", "fono", "numero", "num", "llamar", "llamo", "marcar", "phone",
         "number", "call", "cel", "celular",
     ),
-    # Office hours and bell times alike: the school's `hours` say what the line knows of both.
+    # The office's hours. "hora", "horario" and "hours" alone also ask this, unless the message
+    # is about classes (bell_times): "¿a qué hora salen los niños?" is not about the office.
     "hours": (
-        "horario", "horarios", "hora", "horas", "abre", "abren", "cierra", "cierran", "abierta",
-        "abierto", "entrada", "entran", "salida", "salen", "empieza", "empiezan", "hours", "open",
-        "opens", "close", "closes", "closed", "start", "starts", "let out", "lets out",
-        "dismissal", "bell",
+        "abre", "abren", "cierra", "cierran", "abierta", "abierto", "oficina", "open", "opens",
+        "close", "closes", "closed", "office",
+    ),
+    "bell_times": (
+        "entrada", "entran", "salida", "salen", "empieza", "empiezan", "empiezan las clases",
+        "comienzan", "inician", "start", "starts", "let out", "lets out", "get out", "gets out",
+        "dismissal", "bell", "bell schedule", "horario de clases", "class schedule", "recogerlos",
+        "recoger", "pick up", "pickup", "drop off", "dropoff",
     ),
     "website": ("pagina", "web", "website", "sitio", "site", "internet", "link", "url"),
     "address": (
@@ -37,16 +42,40 @@ _WORDS = {
         "llegar", "address", "where", "located", "location", "directions", "get there",
     ),
 }  # fmt: skip
-_PATTERNS = {
-    fact: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
-    for fact, words in _WORDS.items()
-}
+# Words that ask about time without saying whose: the office's hours unless classes are meant.
+_ANY_TIME = ("hora", "horas", "horario", "horarios", "hours", "time", "what time")
+
+
+def _pattern(words) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+_PATTERNS = {fact: _pattern(words) for fact, words in _WORDS.items()}
+_ANY_TIME_PATTERN = _pattern(_ANY_TIME)
+
+
+# A message that names a school and no fact asks about the school in general when it is short
+# ("info de jordan", "tell me about markham") or says so; a longer one ("a mi hijo lo molestan en
+# gompers, ¿qué hago?") asks something else, which a person answers.
+_GENERAL = _pattern((
+    "info", "informacion", "information", "datos", "contacto", "contact", "details", "detalles",
+    "about", "sobre", "acerca",
+))  # fmt: skip
+MOST_WORDS_OF_A_GENERAL_QUESTION = 5
+
+
+def asks_in_general(text: str | None) -> bool:
+    folded = fold_words(text or "")
+    return len(folded.split()) <= MOST_WORDS_OF_A_GENERAL_QUESTION or bool(_GENERAL.search(folded))
 
 
 def facts_asked(text: str | None) -> list[str]:
     """The facts `text` asks for, in FACTS order; [] when it names none ("info de jordan")."""
     folded = fold_words(text or "")
-    return [fact for fact in FACTS if _PATTERNS[fact].search(folded)]
+    asked = {fact for fact in FACTS if _PATTERNS[fact].search(folded)}
+    if "bell_times" not in asked and _ANY_TIME_PATTERN.search(folded):
+        asked.add("hours")
+    return [fact for fact in FACTS if fact in asked]
 
 
 def known_value(school: School, fact: str, language: str) -> str | None:

@@ -6,6 +6,7 @@ GSM-7 (á í ó ú, emoji) makes the whole message UCS-2: 70 per segment, 67 whe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # GSM 03.38 basic character set.
@@ -40,3 +41,27 @@ def count_segments(text: str) -> SegmentCount:
     if units <= single:
         return SegmentCount(encoding, units, 1 if units else 0)
     return SegmentCount(encoding, units, -(-units // multi))
+
+
+# What any one reply may cost: the line's answers are written to fit two segments, a few with a
+# date, hours and street three (tests/unit/test_texts.py); this catches the rest (a long value
+# staff typed, a list that grew).
+MOST_SEGMENTS = 3
+
+
+def fit_segments(text: str, most: int = MOST_SEGMENTS) -> str:
+    """`text` if it costs at most `most` segments; else its longest start that does, cut after a
+    line or a sentence where one fits, else after a word, with "..." to show it goes on."""
+    if count_segments(text).segments <= most:
+        return text
+    ends = sorted({m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text)}, reverse=True)
+    for end in ends:
+        start = text[:end].rstrip()
+        if start and count_segments(start).segments <= most:
+            return start
+    words = text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        shorter = " ".join(words[:count]).rstrip(",;:") + "..."
+        if count_segments(shorter).segments <= most:
+            return shorter
+    return text[: 67 * most - 3] + "..."

@@ -93,6 +93,10 @@ def _school(school: School) -> dict:
         "principal": school.principal,
         "website": school.website,
         "hours": school.hours,
+        "attendance_phone": school.attendance_phone,
+        "bell_times": school.bell_times,
+        "enrollment_contact": school.enrollment_contact,
+        "days_off": school.days_off,
         "archived": school.archived,
     }
 

@@ -35,7 +35,9 @@ PER_INTENT, MIN_PER_INTENT = 30, 15
 INTENTS = (  # the contract, shared/intents.md
     "greet goodbye thank affirm deny bot_help ask_events ask_programs ask_school_info "
     "ask_parent_college register_parent_college cancel_registration check_registration "
-    "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform"
+    "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform "
+    "report_absence ask_enrollment ask_days_off ask_lunch ask_bus ask_grades contact_teacher "
+    "ask_uniform ask_immunizations report_lost_item"
 ).split()
 # seed/schools.yaml plus Partnership campuses not seeded yet: the intent must not depend on them.
 SCHOOLS = (
@@ -224,6 +226,275 @@ grade: séptimo grado|segundo de secundaria|primero de secundaria|quinto de prim
 count: somos 2|somos 3|vamos a ir 2|nomás yo|solo yo|yo y mi esposo|somos cuatro
 session: el primero|la primera|la segunda|la de watts|la de boyle heights|la del sur de LA|la del 23
   |el 2|la opción 1|la del 16 de enero
+== report_absence
+2* {sick}, {wont} / 2* {notice} {kid} {abs} {when} / {want} {report} que {kid} {abs} {when}
+  / {child} {abs} {when} / {cmd} {whom} que {kid} {abs} {when}
+  / {kid} no va a ir a {school} {when}, {reason}
+  / {sick}, {how}? / cómo {justify} {absn}? / {cmdj} {absn} / {kid} {pday} {past}, {how2}?
+  / {need} {pick} a {kid} temprano {when}
+kid: mi hijo|mi hija|mi niño|mi niña|el niño|la niña
+abs: no va a ir|va a faltar|no va a poder ir|va a llegar tarde|se tiene que salir temprano
+  |tiene cita con el doctor|tiene cita con el dentista|va a faltar por una emergencia familiar
+  |se va a quedar en la casa
+when: hoy|mañana|hoy en la mañana|el viernes|toda la semana|el lunes|
+sick: mi hijo está enfermo|mi hija está enferma|mi niño amaneció con calentura|mi niña amaneció mala
+  |mi hijo tiene fiebre|mi hija tiene gripa|mi niño está vomitando|mi hijo se siente mal
+wont: no va a ir hoy|hoy no va a la escuela|va a faltar hoy|se va a quedar en la casa
+  |no va a ir mañana
+notice: le aviso que|les aviso que|nomás para avisar que|solo para avisarles que|les informo que
+  |quiero reportar que
+report: avisar|reportar|informar|decirle a la escuela
+cmd: avísele|avísale|avísenle|dígale|dile|dígales
+whom: a la escuela|a la maestra|a la oficina|al maestro|a la de asistencia
+reason: tiene fiebre|tiene cita médica|tenemos una emergencia familiar|se siente mal
+  |tiene cita con el dentista|tiene covid|tiene gripa|amaneció con calentura
+how: cómo le aviso a la escuela|a quién le aviso|cómo reporto la falta|tengo que llamar a la oficina
+  |qué tengo que hacer|a dónde llamo para reportarlo
+justify: justifico|excuso|reporto|le hago para justificar|le hago para que no le cuenten
+absn: la falta de mi hijo|la falta de ayer|una falta|las faltas de mi hija|la ausencia de mi niña
+  |la falta del viernes|una falta por enfermedad
+cmdj: justifíqueme|justifícame|justifíquenme|ayúdeme a justificar|ayúdame a justificar
+  |me puede justificar
+pday: ayer|el viernes|la semana pasada|el lunes|antier
+past: faltó|no fue a la escuela|faltó por enfermedad|no fue porque tenía cita
+  |faltó por una emergencia
+  |se quedó en la casa
+how2: cómo justifico la falta|qué tengo que hacer|tengo que mandar nota
+  |dónde mando la nota del doctor
+  |cómo quito la falta|a quién le llevo el justificante
+need: necesito|tengo que|voy a|quiero|puedo ; pick: recoger|sacar|llevarme
+== ask_enrollment
+2* {want} {enroll} a {kid} en {school} / 2* {want} {enroll} a {kid} {grade}
+  / cómo {enroll1} a {kid} {grade}? / {help} {enroll} a {kid} {grade} / {moved}, {how} {kid1}?
+  / qué {docs} {need} para {enroll} a {kid}? / {kid1} {grade2} el próximo año, {ask}?
+  / {want} {transfer} a {kid} a {school} / {past} {kid} {but} / {period} {when}?
+kid: mi hijo|mi hija|mi niño|mi niña|mis hijos|mi nieto|mi sobrina
+kid1: mi hijo|mi hija|mi niño|mi niña
+enroll: inscribir|registrar|matricular|meter|apuntar
+enroll1: inscribo|registro|matriculo|meto|apunto
+grade: en kínder|en TK|en sexto grado|en noveno|en la secundaria|en la prepa|para el próximo año
+  |en la escuela
+help: ayúdeme a|ayúdame a|me ayuda a|me pueden ayudar a|ayúdenme a
+moved: nos acabamos de mudar|nos mudamos a Watts|somos nuevos en el área
+  |acabamos de llegar de Guatemala
+  |nos cambiamos de casa|venimos de otro estado|nos mudamos a Boyle Heights
+how: cómo inscribo a|dónde inscribo a|cómo registro a|dónde puedo inscribir a
+  |a qué escuela le toca a
+docs: papeles|documentos|requisitos ; need: necesito|piden|ocupo|tengo que llevar
+grade2: entra a kínder|entra a sexto|pasa a la secundaria|pasa a noveno|empieza TK|cumple 5 años
+  |entra a la prepa
+ask: qué tengo que hacer|a dónde voy|cuándo son las inscripciones
+  |ya están abiertas las inscripciones
+  |cómo es el proceso de inscripción
+transfer: cambiar|transferir|pasar|mover
+past: fui a inscribir a|traté de inscribir a|quise registrar a|llevé los papeles de
+but: y me dijeron que falta un papel|pero no supe qué llevar|pero no hay cupo|y no me dejaron
+  |, qué más necesito?
+period: ya están abiertas las inscripciones|cuándo empiezan las inscripciones
+  |hasta cuándo hay inscripciones|cuándo abren las inscripciones
+when: para kínder|para TK|para el próximo año|para la secundaria|para sexto|para la prepa
+== ask_days_off
+2* {hay} {clases} {day}? / {kids} {go} {day}? / cuándo {begin} {period}? / cuándo {cl}?
+  / {cmd} el {cal} / {want} saber {q} / {day} {is} {holiday}? / {school} {hasclass} {day}?
+  / {heard} que no hay clases {day}, {true}?
+hay: hay|va a haber|tienen|habrá ; clases: clases|escuela|clase
+day: el lunes|mañana|el viernes|el día de Martin Luther King|el día de los presidentes
+  |el día de los veteranos|el día de acción de gracias|el día de César Chávez|la próxima semana
+  |el 11 de noviembre|pasado mañana
+kids: los niños|los chamacos|los alumnos|los estudiantes|los muchachos
+go: van a la escuela|tienen clases|tienen escuela|tienen que ir|descansan|van a ir a clases
+begin: empiezan|son|terminan|se acaban
+period: las vacaciones de invierno|las vacaciones de primavera|las vacaciones de navidad
+  |las vacaciones de verano|las vacaciones de acción de gracias
+cl: es el primer día de clases|es el último día de clases|regresan a clases|salen de vacaciones
+  |se acaba el año escolar|empieza el año escolar|es el spring break|es el winter break
+  |es el próximo día feriado|regresan de vacaciones
+cmd: mándeme|mándame|pásame|páseme|me pasa|envíeme|me puede mandar
+cal: calendario escolar|calendario de días feriados|calendario de días sin clases
+  |calendario del año escolar|calendario de vacaciones
+q: qué días no hay clases|si hay clases el lunes|cuándo son las vacaciones
+  |cuándo es el último día de clases
+  |qué días son feriados|cuándo empieza el año escolar|si mañana hay escuela
+is: es|va a ser ; holiday: día feriado|día festivo|día sin clases|día libre|día de descanso
+hasclass: tiene clases|va a tener clases|abre|va a estar cerrada|cierra
+heard: mi hijo me dijo|mi hija me dijo|la maestra dijo|me dijeron|dice mi niña|escuché
+true: es cierto|es verdad|sí es cierto|ustedes saben
+== ask_lunch
+2* qué {meal} {when}? / qué {meal} en {school}? / {cmd} el menú {of} {when2} / {meal2} {free}?
+  / {meal2} en {school} {free}? / {want} {apply} {form} / {allergy}, {q}?
+  / {dan} {meal3} en {school}?
+  / ya {pastapply} {form}, {next}? / {kid} dice que {pastc}
+meal: hay de comida|hay de almuerzo|van a dar de comer|dan de desayuno|hay de lonche
+  |les dan de lunch
+  |les dan de comer
+when: hoy|esta semana|mañana|el lunes
+cmd: mándeme|mándame|pásame|páseme|me pasa|enséñeme|envíeme|dónde veo
+of: de la comida|del almuerzo|del desayuno|de la cafetería|del lonche|del lunch
+when2: de esta semana|del mes|de hoy|de mañana|
+meal2: la comida|el desayuno|el almuerzo|el lonche|la comida de la cafetería|el lunch
+free: es gratis|tiene costo|se paga|cuánto cuesta|cuesta algo|sigue siendo gratis
+apply: llenar|pedir|conseguir|entregar|mandar
+form: la solicitud de comida gratis|la aplicación para la comida|la forma de almuerzo gratis
+  |la solicitud de comidas escolares|la forma del lonche
+allergy: mi hijo es alérgico al cacahuate|mi hija es alérgica a la leche
+  |mi niño no puede comer gluten
+  |mi niña es vegetariana|mi hijo tiene diabetes|mi hija no come puerco|mi niño es alérgico al huevo
+q: tienen comida especial|le pueden dar otra cosa|qué hago|a quién le aviso en la cafetería
+  |hay menú especial|qué forma lleno
+dan: dan|sirven|hay|tienen
+meal3: desayuno|desayuno gratis|comida gratis|almuerzo|lonche|comida en el verano|comida vegetariana
+pastapply: llené|mandé|entregué
+next: cuándo me avisan|qué sigue|cómo sé si la aprobaron|ya quedó|la recibieron
+kid: mi hijo|mi hija|mi niño|mi niña
+pastc: no le dieron desayuno, por qué?|no alcanzó comida, es normal?
+  |le cobraron el lonche, no es gratis?
+  |no le dieron de comer hoy|ya no dan desayuno en el salón?
+== ask_bus
+2* {hay} {bus} {to} {school}? / a qué hora pasa {bus2} {when}? / dónde {stop} {bus2}? / {want} {act}
+  / {kid} {missed} {bus2}, {q}? / {bus2} no pasó {pday}, {q}? / {cmd} {route}
+  / {school} tiene {bus}?
+  / cómo {get} {pass} para {who}?
+hay: hay|tienen|pasa|dan ; to: para|a|que vaya a|que llegue a
+bus: camión|camión escolar|autobús|bus|autobús de la escuela|transporte
+bus2: el camión|el camión de la escuela|el autobús escolar|el bus|el camión amarillo
+when: en la mañana|por la tarde|hoy|a la salida|por la calle 103|
+stop: para|pasa|se para|deja a los niños|recoge a los niños
+act: pedir el camión escolar|conseguir transporte para mi hijo
+  |sacar el pase de metro para estudiantes
+  |conseguir la tarjeta TAP de estudiante|apuntar a mi hija en el camión|saber la ruta del camión
+  |saber dónde para el camión|ver si a mi hijo le toca camión
+kid: mi hijo|mi hija|mi niño|mi niña ; missed: perdió|no alcanzó|no agarró
+q: qué hago|pasa otro|a quién le hablo|hay otro más tarde|a quién llamo
+pday: hoy|esta mañana|ayer|otra vez
+cmd: mándeme|mándame|pásame|páseme|dígame|dime|envíeme
+route: la ruta del camión|el horario del camión|las paradas del camión|dónde para el camión
+  |a qué hora pasa el bus
+get: consigo|saco|pido|tramito
+pass: la tarjeta TAP|el pase de metro|el pase de autobús|el pase gratis del metro
+who: mi hijo|mi hija|estudiantes|mi hijo de la prepa
+== ask_grades
+2* {want} {see} {grades} de {kid} / cómo {see1} {grades} de {kid}? / cuándo {give} {cards}?
+  / {kid1} {failing} {subject}, {q}? / {want} {portal} / {cmd} {grades} de {kid}
+  / cuántos créditos {cred} {kid2} para graduarse? / no me {arrived} {card1} de {kid}
+see: ver|revisar|checar|sacar ; see1: veo|reviso|checo|saco|puedo ver
+grades: las calificaciones|las notas|la boleta|el reporte de calificaciones|los grados
+  |el reporte de progreso
+kid: mi hijo|mi hija|mi niño|mi niña|mis hijos|mi hijo el de la prepa
+give: dan|entregan|mandan|salen
+cards: las boletas|las boletas de calificaciones|las calificaciones|las notas del semestre
+  |los reportes de progreso
+kid1: mi hijo|mi hija|mi niño|mi niña
+failing: va reprobando|está reprobando|reprobó|trae F en|va mal en|sacó D en|tiene F en
+subject: matemáticas|inglés|ciencias|historia|una clase|álgebra|dos clases
+q: qué hago|cómo veo sus calificaciones|cuántas tareas le faltan|cómo sé qué le falta
+  |dónde veo sus notas|todavía puede pasar
+portal: entrar al portal de padres|bajar la app de calificaciones|entrar a Schoology
+  |hacer mi cuenta del portal de padres|recuperar mi contraseña del portal
+  |ver las tareas que le faltan a mi hijo|ver si mi hija entregó la tarea
+cmd: mándeme|mándame|dígame|dime|páseme|pásame|enséñeme
+cred: le faltan a|necesita ; kid2: mi hijo|mi hija
+arrived: llegó|dieron|mandaron|han mandado
+card1: la boleta|el reporte de calificaciones|el reporte de progreso|la libreta de notas
+== contact_teacher
+2* {want} {act} {teacher} de {kid} / cómo {reach} {teacher} de {kid}?
+  / cuál es el {contact} de {teacher} de {kid}? / {cmd} {contact2} de {teacher} de {kid}
+  / {cmd2} una cita con {teacher} de {kid} / {want} {sched} {conf}
+  / le {past} a {teacher} de {kid} y no me {resp} / {pass} con {teacher} de {kid}
+  / cómo {reach} {teacher} en {school}?
+act: hablar con|mandarle un correo a|escribirle a|hacer cita con|comunicarme con|mandarle mensaje a
+  |ver a|hablarle a
+teacher: la maestra|el maestro|el consejero|la consejera|la maestra de matemáticas
+  |el maestro de inglés
+  |el counselor|la profesora de ciencias
+kid: mi hijo|mi hija|mi niño|mi niña
+reach: contacto a|me comunico con|le escribo a|le hablo a|hago cita con|veo a|puedo hablar con
+contact: correo|email|teléfono|número|correo electrónico
+cmd: mándeme|mándame|pásame|páseme|deme|dame
+contact2: el correo|el email|el teléfono|el número|el contacto
+cmd2: hágame|hazme|me hace|consígame|consígueme|sáqueme|sácame
+sched: hacer cita para|apartar|pedir|agendar
+conf: una conferencia con la maestra|una junta con el maestro|una reunión con la consejera
+  |una conferencia de padres y maestros|una cita con el counselor
+past: escribí|mandé correo|mandé mensaje|hablé|dejé recado
+resp: contesta|ha contestado|ha respondido|responde|dice nada
+pass: comuníqueme|comunícame|me comunica
+== ask_uniform
+2* {must} uniforme en {school}? / {must} uniforme? / de qué color {is1} {unif1}?
+  / de qué color son {unif2}? / dónde {buy} {unif1}? / {kid} puede {wear} {item} a la escuela?
+  / {hay} ayuda para {pay} {unif3}? / {cmd} {rule} / {tell} {ruleq} / {want} {wish}
+  / a {kid} le dijeron que no puede llevar {item}, {why}?
+must: tienen que llevar|tienen que usar|hay que llevar|usan|llevan|es obligatorio el|piden|se usa
+is1: es|tiene que ser|debe ser
+unif1: el uniforme|la camisa del uniforme|el pantalón del uniforme|el suéter|la playera
+  |el uniforme de educación física|la chamarra del uniforme
+unif2: los pantalones|las camisas|las playeras del uniforme|los zapatos|los pants de deportes
+buy: compro|venden|consigo|puedo comprar|se compra
+kid: mi hijo|mi hija|mi niño|mi niña ; wear: llevar|usar|ponerse|ir con
+item: gorra|sudadera con gorro|jeans|pantalón de mezclilla|tenis de color|aretes|shorts|pants
+hay: hay|dan|tienen|me pueden dar ; pay: comprar|pagar
+unif3: los uniformes|el uniforme|la ropa de la escuela
+cmd: mándeme|mándame|pásame|páseme|envíeme ; tell: dígame|dime|explíqueme|explícame
+rule: el código de vestimenta|las reglas del uniforme|el dress code|la lista de ropa permitida
+ruleq: qué ropa pueden llevar|cómo es el uniforme|de qué color es el uniforme
+  |qué zapatos pueden usar
+wish: saber de qué color es el uniforme|comprar el uniforme|saber qué ropa pueden llevar
+  |conseguir ayuda para los uniformes|saber si es obligatorio el uniforme
+why: por qué|es cierto|es la regla|así es
+== ask_immunizations
+2* qué vacunas {need} {kid} {for}? / dónde {get} {doc}? / dónde {vacc} {kid}? / {want} {act}
+  / {cmd} {list} / {tell} {listq} / {ask} {doc2} para entrar a {school}?
+  / me {said} que a {kid} le falta {shot}, {q}?
+  / {lost} la cartilla de vacunas de {kid}, {q2}?
+need: necesita|le piden a|le faltan a|le tienen que poner a|ocupa
+kid: mi hijo|mi hija|mi niño|mi niña
+for: para séptimo|para entrar a kínder|para la escuela|para séptimo grado|para TK|
+get: consigo|saco|pido|me dan|tramito
+doc: la cartilla de vacunas|el récord de vacunas|el registro de vacunas|la prueba de TB
+  |el examen físico
+  |las vacunas gratis|la forma del examen físico
+vacc: vacuno a|le ponen las vacunas a|puedo vacunar a|llevo a vacunar a
+act: vacunar a mi hijo|vacunar a mi hija|entregar la cartilla de vacunas
+  |mandar el registro de vacunas
+  |sacar la prueba de TB|hacerle el examen físico a mi hijo|ponerle las vacunas a mi niña
+  |saber qué vacunas le faltan a mi hijo
+cmd: mándeme|mándame|pásame|páseme ; tell: dígame|dime|explíqueme|explícame
+list: la lista de vacunas|la lista de vacunas para séptimo|la lista de vacunas para kínder
+  |la forma de vacunas
+listq: qué vacunas piden|qué vacunas le faltan a mi hijo|dónde vacunan gratis
+  |qué vacunas necesita mi hija para séptimo
+ask: piden|necesitan|tengo que llevar|hay que entregar
+doc2: vacunas|la prueba de TB|el examen físico|la cartilla de vacunas|el récord de vacunas
+  |la vacuna del covid
+said: dijeron|avisaron|mandaron una carta que dice
+shot: una vacuna|la vacuna del tétano|la vacuna del sarampión|la vacuna Tdap|la prueba de TB
+q: dónde se la ponen|dónde la consigo|qué hago|dónde vacunan gratis|se la pueden poner en la escuela
+lost: perdí|se me perdió|no encuentro|no tengo
+q2: cómo saco otra|qué hago|dónde pido una copia|ustedes la tienen|la escuela tiene copia
+== report_lost_item
+2* {kid} {lost} {item} {where} / {kid} {lost} {item} en {school}
+  / a {kid} se le perdió {itemsg} {where}
+  / dónde {look} {lf}? / dónde está {lfsg}? / tienen {lf2} en {school}?
+  / {want} {seek} {itemart} que {past} {kid} / {cmd} si {found} {itemart} de {kid}
+  / {cmdg} {itemart} de {kid} / alguien {found2} {desc}?
+kid: mi hijo|mi hija|mi niño|mi niña ; lost: perdió|dejó|olvidó|no encuentra|se dejó
+item: su chamarra|su suéter|su mochila|su celular|su lonchera|sus lentes|su Chromebook|su sudadera
+  |su chaqueta|su botella de agua
+where: en la escuela|en el salón|en la cafetería|en educación física|ayer en la escuela|en el patio
+itemsg: la chamarra|el suéter|la mochila|el celular|la lonchera|la Chromebook|la sudadera|el abrigo
+look: reviso|busco|pregunto por|encuentro|veo
+lf: las cosas perdidas|los objetos perdidos|la caja de objetos perdidos|el lost and found
+lfsg: la caja de objetos perdidos|el lost and found|la caja de cosas perdidas
+  |la oficina de objetos perdidos
+lf2: lost and found|caja de objetos perdidos|una caja de cosas perdidas|objetos perdidos
+seek: recoger|buscar|recuperar|ir por ; past: dejó|olvidó|perdió
+itemart: la chamarra|el suéter|la mochila|el celular|la lonchera|los lentes|la Chromebook
+  |la sudadera
+cmd: fíjese|fíjate|revise|revisa|pregunte|pregunta
+found: encontraron|alguien entregó|está ahí|tienen|alguien encontró
+cmdg: guárdeme|guárdame|guárdenme|búsqueme|búscame|búsquenme
+found2: encontró|entregó|vio|ha visto
+desc: una chamarra azul|una mochila negra|un suéter gris|un celular con funda rosa
+  |una lonchera de Spiderman|unos lentes|una Chromebook|una sudadera de Markham
 """
 
 EN = """
@@ -368,6 +639,248 @@ grade: 7th grade|6th grade|9th grade|10th|kindergarten
 count: 2 of us|just me|3 people|me and my husband|two|4 of us
 session: the first one|the second one|the watts one|the one in boyle heights|option 2|number 1
   |the one on the 23rd|the january 30 one
+== report_absence
+2* {sick}, {wont} / 2* {kid} {abs} {when} / {child} {abs} {when} / {want} {report} {absn}
+  / {cmd} {whom} that {kid} {abs} {when} / {let} {whom} know {kid} {abs} {when}
+  / {notice} {kid} {abs} {when} / {kid} {pabs} {pday}, {q}? / do i {need} a note {for}?
+  / {i} pick up {kid} early {pwhen}
+sick: my son is sick|my daughter is sick|my kid has a fever|my son threw up last night
+  |my daughter isn't feeling well|my kid has the flu|my son has covid|my daughter has a stomach ache
+wont: so staying home today|won't be in today|won't make it to school today|can't go to school today
+  |not going today|will be absent today|won't be in tomorrow
+kid: my son|my daughter|my kid|my child|my youngest
+abs: will be absent|is going to be late|won't be in school|has a doctor's appointment
+  |has a dentist appointment|needs to leave early|will miss school|is out sick|won't be at school
+  |is staying home
+when: today|tomorrow|on friday|this morning|all week|monday|
+want: i want to|i need to|how do i|can i|where do i|how can i
+report: report|excuse|clear|call in|let the school know about
+absn: an absence|my son's absence|my daughter's absence|yesterday's absence|a sick day
+  |my kid's absences
+cmd: tell|please tell|can you tell|could you tell|pls tell
+whom: the school|the office|the teacher|attendance|the attendance office
+let: let|please let|can you let|pls let|could you let
+notice: just letting you know|heads up,|this is to report that|i'm reporting that
+  |wanted to let you know
+pabs: was absent|missed school|was out sick|stayed home|didn't go to school|missed class
+pday: yesterday|on friday|last week|on monday|
+q: how do i excuse it|do i need a note|where do i send the doctor's note|how do i clear the absence
+  |what do i do
+need: need|have to send|have to bring
+for: for my son's absence|if my kid was sick|for a doctor's appointment|for yesterday
+i: i need to|i have to|i'm gonna|i'll|can i|i want to
+pwhen: today|tomorrow|on friday|this afternoon|for a doctor's appointment|for a dentist appointment
+== ask_enrollment
+2* {want} {enroll} {kid} at {school} / 2* {want} {enroll} {kid} {place}
+  / {help} {enroll} {kid} {place}
+  / {moved}, {how} {enroll} {kid}? / what {docs} {need} to {enroll} {kid}?
+  / {kid1} {grade2} next year, {q}? / {wantt} {transfer} {kid} to {school} / i {tried} {kid} {but}
+  / {enq} {for}?
+want: i want to|i need to|how do i|how can i|can i|where do i|i'd like to|we need to
+enroll: enroll|register|sign up
+kid: my son|my daughter|my kid|my kids|my grandson|my niece|my child
+place: in kindergarten|for TK|in 6th grade|for 9th grade|in school|for next year|in middle school
+  |in high school
+help: help me|can you help me|please help me|i need help to
+moved: we just moved here|we're new to the area|we just moved to Watts
+  |we just got here from Guatemala
+  |we moved from another state|we moved to boyle heights
+how: how do i|where do i|where can i|how can i
+docs: documents|papers|paperwork ; need: do i need|do they ask for|do i bring
+kid1: my son|my daughter|my kid|my youngest
+grade2: starts kindergarten|is starting 6th grade|goes to 9th grade|turns 5
+  |is going into middle school
+  |is starting high school
+q: how do i enroll|what do i do|when is enrollment|is enrollment open|where do i register
+transfer: transfer|switch|move ; wantt: i want to|i need to|how do i|can i|how can i|we want to
+tried: tried to enroll|went to register|went to enroll|tried registering
+but: but they said a paper is missing|but there's no space|and they told me to come back
+  |but i didn't have the right papers|, what else do i need?
+enq: is enrollment open|when does enrollment start|when is school registration
+  |is school registration open
+  |when does enrollment close
+for: for kindergarten|for TK|for next year|for middle school|for 6th grade|for high school
+== ask_days_off
+2* {isthere} school {day}? / are {kids} {off} {day}? / when is {period}? / when does {period2} {se}?
+  / {cmd} the {cal} / {want} know {q} / is {school} {open} {day}?
+  / {heard} there's no school {day}, {true}?
+  / is {day2} a {holiday}?
+isthere: is there|is there no|do they have|do the kids have|no|will there be
+day: monday|tomorrow|on friday|next week|on veterans day|on mlk day|on presidents day
+  |the day after thanksgiving|on cesar chavez day|on the 11th
+kids: the kids|kids|students|they|the students ; off: off|out of school|home|off school
+period: winter break|spring break|christmas break|thanksgiving break|the first day of school
+  |the last day of school|summer vacation|the next day off|the next holiday
+period2: winter break|spring break|summer break|the school year|thanksgiving break
+se: start|end|begin|finish
+cmd: send me|can you send me|can i get|where can i find|text me|i need
+cal: school calendar|school year calendar|holiday calendar|calendar of days off|list of days off
+  |calendar with the holidays
+want: i want to|i need to|i'd like to|can i|i wanna
+q: if there's school monday|what days are off|when the breaks are|which days there's no school
+  |when winter break is|if they have school on friday|when school is out for summer
+open: open|closed|in session|having class
+heard: my son said|my daughter told me|i heard|the teacher said|someone told me|my kid says
+true: is that true|is that right|is it true|for real|right
+day2: monday|friday|tomorrow|veterans day|presidents day|cesar chavez day|good friday
+holiday: holiday|day off|school holiday|no school day
+== ask_lunch
+2* what's for {meal} {when}? / what's for {meal1} at {school}? / {cmd} the {menu}
+  / is {meal2} {free}?
+  / do i have to pay for {meal2}? / {want} {apply} {form} / {want} apply for {freemeal}
+  / {allergy}, {q}? / do they {serve} {food} at {school}? / i {past} {form}, {next}?
+meal: lunch|breakfast|lunch at school|breakfast at school ; meal1: lunch|breakfast
+when: today|this week|tomorrow|on monday|
+cmd: send me|can you send me|can i get|where can i see|text me|show me
+menu: lunch menu|breakfast menu|cafeteria menu|school lunch menu|lunch menu for this week
+  |menu for the cafeteria
+meal2: school lunch|lunch|breakfast|the food at school|the cafeteria food
+free: free|free for everyone|free this year|still free
+want: i want to|i need to|how do i|where do i|can i|how can i
+apply: fill out|get|turn in|find|submit
+form: the free lunch form|the meal application|the free meal application|the lunch application
+  |the school meal form
+freemeal: free lunch|free meals|reduced price lunch|free breakfast
+allergy: my son is allergic to peanuts|my daughter is allergic to milk|my kid can't have gluten
+  |my son is lactose intolerant|my daughter is vegetarian|my kid has diabetes|my son can't eat pork
+q: can the cafeteria give a different meal|who do i tell|is there a special menu|what do i do
+  |do they have other options|what form do i fill out
+serve: serve|have|give out
+food: breakfast|free breakfast|hot lunch|vegetarian food|halal food|meals in the summer
+past: filled out|turned in|sent|already submitted
+next: when will i hear back|what's next|how do i know if it got approved|did you get it
+== ask_bus
+2* {isthere} a {bus} {to} {school}? / what time does {bus2} {verb} {when}?
+  / where is the {stop} {near}?
+  / {want} {act} / {kid} {missed} the bus {pwhen}, {q}? / {bus2} {didnt} {pday}, {q}?
+  / {cmd} the {route} / does {school} have {bus3}? / how do {who} get {pass}?
+isthere: is there|do they have|do you have|is there still
+bus: school bus|bus|yellow bus|bus service|shuttle ; to: to|for|that goes to|that picks up for
+bus2: the bus|the school bus|the yellow bus|the bus for my son
+verb: come|pick up|drop off|get to our stop|leave|come by
+when: in the morning|in the afternoon|today|after school|
+stop: bus stop|closest bus stop|school bus stop|pickup spot for the bus|bus stop for the yellow bus
+near: |near us|for our street|for our area|on 103rd
+want: i want to|i need to|how do i|can i|how can i|where do i
+act: sign my son up for the bus|get my daughter on the school bus|get a student tap card
+  |apply for bus service|get a bus pass for my kid|find out the bus route|get the bus schedule
+  |find out if my son can take the bus
+kid: my son|my daughter|my kid ; missed: missed|didn't catch|didn't get on
+pwhen: this morning|today|
+q: what do i do|is there another one|who do i call|does another one come|what now
+didnt: didn't come|never showed up|was late again|didn't stop|passed our stop
+pday: today|this morning|yesterday|again
+cmd: send me|can you send me|text me|can i get|where can i find
+route: bus schedule|bus route|bus times|list of bus stops|bus stops near me
+bus3: a bus|a school bus|buses|transportation|bus service
+who: students|kids|i|we|my kids|high school students
+pass: a student TAP card|a free metro pass|a bus pass|free rides on metro
+== ask_grades
+2* {want} {see} {kid}'s {grades} / when do {cards} come out? / when do they {send} {cards}?
+  / {kid} is {failing} {subject}, {q}? / {want} {portal} / {cmd} {kid}'s {grades}
+  / how many credits does {kid} need to graduate? / does {kid} have enough credits to graduate?
+  / i {never} {kid}'s {card1} / did {kid} {pass} {subject}?
+want: i want to|how do i|how can i|can i|where can i|i need to|where do i
+see: see|check|look at|get
+kid: my son|my daughter|my kid|my child
+grades: grades|report card|progress report|missing assignments|transcript|test scores
+cards: report cards|progress reports|grades|final grades|semester grades
+send: send|give out|mail|post
+failing: failing|getting an F in|getting a D in|doing bad in|struggling in|behind in
+subject: math|english|science|history|a class|algebra|two classes
+q: what can i do|how can i check the grades|how do i see what's missing
+  |is there a way to see the grades|what do i do|can they still pass
+portal: log into the parent portal|get the app to see grades|reset my parent portal password
+  |make a parent portal account|use schoology|download the parent app
+cmd: send me|can you send me|show me|text me|can i get|i need
+never: never got|didn't get|never received|haven't gotten|still haven't seen
+card1: report card|progress report|grades
+pass: pass|fail|turn in everything for
+== contact_teacher
+2* {want} {act} {kid}'s {teacher} / what's {kid}'s {teacher}'s {contact}?
+  / {cmd} {kid}'s {teacher}'s {contact} / {want} {sched} {conf}
+  / i {past} {kid}'s {teacher} and {noreply} / how do i {act} the {teacher} at {school}?
+  / {connect} {kid}'s {teacher}
+want: i want to|i need to|how do i|how can i|can i|i'd like to|we need to
+act: talk to|email|message|meet with|call|contact|reach|get in touch with|text
+kid: my son|my daughter|my kid|my child
+teacher: teacher|math teacher|english teacher|counselor|homeroom teacher|science teacher|pe teacher
+  |school counselor
+contact: email|phone number|number|email address
+cmd: send me|can you send me|can i get|i need|give me|text me
+sched: set up|schedule|make|request|book
+conf: a parent-teacher conference|a meeting with the teacher|an appointment with the counselor
+  |a meeting with my son's teacher|a conference with my daughter's teacher
+past: emailed|called|messaged|left a message for|texted
+noreply: no answer|they never replied|still no response|nobody got back to me|haven't heard back
+  |no reply yet
+connect: connect me with|put me in touch with|i need to reach|how do i reach
+== ask_uniform
+2* do {they} have to wear {uni} at {school}? / does {kid} have to wear {uni}?
+  / what color is {unisg}?
+  / what color are {unipl}? / {where} {unisg}? / can {kid2} wear {item} to school?
+  / {isthere} help {pay} {unis}? / {cmd} the {rule} / what's the dress code at {school}?
+  / {kid} {got} {item}, {q}?
+they: they|the kids|students|kids|the students ; uni: a uniform|uniforms|uniform
+kid: my son|my daughter|my kid
+unisg: the uniform|the uniform shirt|the school uniform|the pe uniform|the uniform sweater|the polo
+unipl: the uniform pants|the shirts|the polos|the shoes supposed to be|the pe shorts
+where: where do i buy|where can i buy|where do they sell|where can i get|where do you get
+kid2: my son|my daughter|my kid|students|they|kids
+item: a hoodie|jeans|a hat|sneakers|shorts|earrings|any color shoes|a jacket over the uniform
+isthere: is there|do you have|can i get|do they give
+pay: paying for|buying|with the cost of|to buy ; unis: uniforms|the uniform|school uniforms
+cmd: send me|what's|can you send me|tell me|explain|text me
+rule: dress code|uniform policy|uniform rules|school dress code
+got: got in trouble for wearing|got sent to the office for wearing|was told not to wear|can't wear
+q: is that the rule|is that allowed|why|what's the dress code|is that true
+== ask_immunizations
+2* what {shots} does {kid} need {for}? / where {get} {doc}? / where can i get {kid1} {done}?
+  / {want} {act} / {cmd} {list} / does {school} {require} {doc2}?
+  / {they} said {kid1} is missing {shot}, {q}? / i {lost} {kid1}'s {card}, {q2}?
+shots: shots|vaccines|vaccinations|immunizations
+kid: my son|my daughter|my kid|my child|a kid ; kid1: my son|my daughter|my kid|my child
+for: for 7th grade|for kindergarten|for school|to start TK|for school this year|
+get: can i get|do i get|do i find|can we get
+doc: the vaccine records|the immunization record|my son's shot record|a TB test|a physical
+  |free shots
+  |a copy of the shot record
+done: vaccinated|immunized|a TB test|a physical|caught up on shots|the shots for school
+want: i want to|i need to|how do i|where do i|can i
+act: turn in the shot records|send the immunization record|get the vaccine records
+  |upload the vaccine card|get a copy of the shot records|get the TB test for school
+  |get my son's shots
+cmd: send me|can you send me|text me|tell me|i need
+list: the list of required shots|the vaccines required for school|which shots are required
+  |where to get free shots|what shots 7th graders need
+require: require|ask for|need
+doc2: a TB test|shots|a physical|vaccine records|the covid vaccine|the tdap shot
+they: they|the school|the nurse|the office
+shot: a vaccine|a shot|the tdap shot|the measles shot|the TB test
+q: where do i get it|what do i do|where can i get it free|can they do it at school
+lost: lost|can't find|don't have ; card: shot record|vaccine card|immunization record
+q2: how do i get a copy|what do i do|do you have it|where do i get another
+== report_lost_item
+2* {kidpos} {item} {where} / {kid} {lost} a {itemsg} at {school}
+  / where is the lost and found at {school}?
+  / does {school} have a lost and found? / {want} {act} {item2} / {cmd} if {found} {item2}
+  / did anyone {find} {desc}? / {cmdk} {item2}
+kidpos: my son left his|my daughter left her|my son lost his|my daughter lost her|my kid lost their
+  |my kid forgot their|my son forgot his|my daughter forgot her
+item: jacket|sweater|backpack|phone|lunchbox|glasses|chromebook|hoodie|water bottle|coat
+itemsg: jacket|sweater|backpack|phone|lunchbox|chromebook|hoodie|water bottle|coat
+where: at school|in class|at school yesterday|in the cafeteria|in PE|on the playground|
+kid: my son|my daughter|my kid ; lost: lost|left|forgot
+want: i want to|i need to|how do i|how can i|can i|where do i
+act: pick up|get back|look for|find
+item2: my son's jacket|my daughter's backpack|my kid's phone|my son's glasses|my daughter's lunchbox
+  |my kid's chromebook|my son's sweater|my daughter's hoodie
+cmd: can you check|please check|pls check|can someone check|could you see|can you ask
+found: anyone found|anybody turned in|someone turned in|they found|you have|the office has
+find: find|turn in|see
+desc: a blue jacket|a black backpack|a gray sweater|a phone with a pink case|a spiderman lunchbox
+  |some glasses|a chromebook|a red hoodie
+cmdk: please hold|can you hold|can you save|please keep|can someone hold on to
 """
 
 # SMS spellings; a "texted" message gets most of its language's (each at 70%).

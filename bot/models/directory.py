@@ -60,6 +60,12 @@ class School(Base):
     hours = translated(nullable=True)
     principal = Column(String(200))
     website = Column(String(200))
+    # What everyday questions need (bot/school_matters.py): where to report an absence, who
+    # enrolls a child, when classes start and end, the days with no school. Empty = unknown.
+    attendance_phone = Column(String(32))
+    enrollment_contact = translated(nullable=True)
+    bell_times = translated(nullable=True)
+    days_off = translated(nullable=True)
     aliases = Column(JSON, nullable=False, default=list)
     placeholders = Column(JSON, nullable=False, default=list)
     archived = Column(Boolean, nullable=False, default=False)

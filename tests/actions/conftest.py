@@ -36,3 +36,17 @@ def archive_session(sessions, slug: str) -> None:
             .values(archived=True)
         )
         session.commit()
+
+
+def set_school_facts(sessions, slug: str, **values) -> None:
+    """Gives one seeded school facts, confirmed (no longer placeholders), as staff would."""
+    from sqlalchemy import select
+
+    from bot.models import School
+
+    with sessions() as session:
+        school = session.execute(select(School).filter_by(slug=slug)).scalar_one()
+        for name, value in values.items():
+            setattr(school, name, value)
+        school.placeholders = [p for p in school.placeholders if p not in values]
+        session.commit()

@@ -118,8 +118,12 @@ def test_a_pick_is_answered_by_the_same_action_as_the_intent_itself():
     own_answer = {}
     for rule in rules:
         steps = rule["steps"]
-        if "intent" in steps[0] and not rule.get("condition", [{}])[0].get("active_loop"):
-            own_answer.setdefault(steps[0]["intent"], steps[1]["action"])
+        if rule.get("condition", [{}])[0].get("active_loop"):
+            continue
+        # A rule's first step names one intent, or several ("or").
+        for step in steps[0].get("or", [steps[0]]):
+            if "intent" in step:
+                own_answer.setdefault(step["intent"], steps[1]["action"])
     picks = {
         (rule["steps"][1]["intent"], rule["steps"][3]["slot_was_set"][0]["clarified_intent"]):
         rule["steps"][4]["action"]

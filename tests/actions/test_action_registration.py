@@ -18,8 +18,8 @@ from actions.registration import (
     SubmitRegistration,
     ValidateRegistrationForm,
     clean_name,
-    session_label,
 )
+from actions.sessions import session_label
 from bot.models import Contact, ParentCollegeSession, Registration, utcnow
 from bot.segments import count_segments
 from tests.support.trackers import domain, make_tracker, render
@@ -273,3 +273,50 @@ def test_session_labels_are_short_in_spanish_and_full_in_english(family, action_
     assert english.endswith(" at Markham") and english.split(",")[0] in {
         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("question", ["a que hora empieza?", "oiga y es gratis?", "where is it?"])
+def test_a_question_in_place_of_an_answer_gets_the_class_and_is_no_miss(
+    family, action_db, question
+):
+    form = ValidateRegistrationForm()
+    tracker = make_tracker(question, "nlu_fallback", slots={"form_misses": 1.0}, sender_id=family)
+    tracker.active_loop = {"name": "registration_form"}
+    dispatcher = CollectingDispatcher()
+    result = form.validate_person_name(question, dispatcher, tracker, domain())
+    assert result == {"person_name": None, "form_misses": 1.0}  # asked again, not counted
+    assert [m["response"] for m in dispatcher.messages] in (
+        ["utter_parent_college_next_in_form"],
+        ["utter_parent_college_no_dates"],
+    )
+
+
+@pytest.mark.parametrize("confused", ["??", "mande?", "huh"])
+def test_not_following_is_still_an_answer_the_form_cannot_read(family, action_db, confused):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    tracker = make_tracker(
+        confused, "nlu_fallback", slots={"session_choices": slugs}, sender_id=family
+    )
+    dispatcher = CollectingDispatcher()
+    assert form.validate_pc_session(confused, dispatcher, tracker, domain()) == {"pc_session": None}
+    if confused != "huh":  # a one-word name is a name; a question mark never is
+        assert form.validate_person_name(confused, dispatcher, tracker, domain()) == {
+            "person_name": None
+        }
+
+
+@pytest.mark.parametrize(
+    "typed, entity, name",
+    [
+        ("Rosa Diaz", "Diaz", "Rosa Diaz"),
+        ("me llamo Maria Guadalupe Ramos", "Guadalupe Ramos", "Maria Guadalupe Ramos"),
+        ("Rosa Diaz", "Rosa Diaz", "Rosa Diaz"),
+    ],
+)
+def test_a_name_the_model_marked_in_part_is_taken_whole(family, action_db, typed, entity, name):
+    tracker = make_tracker(typed, "inform", sender_id=family)
+    result = ValidateRegistrationForm().validate_person_name(
+        entity, CollectingDispatcher(), tracker, domain()
+    )
+    assert result == {"person_name": name}

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from actions.school_info import ActionAnswerSchoolInfo
 from bot.models import School
+from tests.actions.conftest import set_school_facts
 from tests.support.trackers import domain, make_tracker, render
 
 
@@ -30,15 +31,6 @@ def answer(text, language="es", school="Jordan", earlier=()):
     ]
 
 
-def _set(action_db, slug, **values):
-    with action_db() as session:
-        school = session.execute(select(School).filter_by(slug=slug)).scalar_one()
-        for name, value in values.items():
-            setattr(school, name, value)
-        school.placeholders = [p for p in school.placeholders if p not in values]
-        session.commit()
-
-
 def test_the_principal_asked_is_not_answered_with_the_address(action_db):
     # "dirección" is the address, "director" the principal; the seed has no principal yet.
     texts, custom = answer("quien es el director de jordan")
@@ -51,12 +43,12 @@ def test_the_principal_asked_is_not_answered_with_the_address(action_db):
 
 
 def test_a_known_fact_is_given_and_an_unknown_one_points_to_the_office(action_db):
-    _set(action_db, "jordan", phone="(323) 555-0142", principal="Dra. Ana Pérez")
+    set_school_facts(action_db, "jordan", phone="(323) 555-0142", principal="Dra. Ana Pérez")
     texts, custom = answer("quien es la directora de la jordan")
     assert texts == ["Jordan High School está a cargo de Dra. Ana Pérez."]
     texts, custom = answer("what time does jordan open", language="en")
     assert texts == [
-        "We don't have the hours for Jordan. The school office can help: (323) 555-0142."
+        "We don't have the office hours for Jordan. The school office can help: (323) 555-0142."
     ]
     assert custom == []  # the office answers; nothing waits for staff
     texts, _ = answer("telefono de jordan")
@@ -75,7 +67,7 @@ def test_a_placeholder_is_never_shown_as_a_fact(action_db):
 
 
 def test_no_fact_named_gives_the_address_and_a_known_phone(action_db):
-    _set(action_db, "jordan", phone="(323) 555-0142")
+    set_school_facts(action_db, "jordan", phone="(323) 555-0142")
     texts, _ = answer("info de la jordan")
     assert texts[0].startswith("La dirección de Jordan High School es ")
     assert texts[1] == "Teléfono: (323) 555-0142"
@@ -97,3 +89,54 @@ def test_the_question_before_the_forms_answer_decides_the_fact(action_db, earlie
 def test_several_unknown_facts_are_named_together(action_db):
     texts, _ = answer("horario y telefono de jordan")
     assert texts[0].startswith("No tenemos esos datos de Jordan.")
+
+
+def test_a_question_about_a_school_that_names_no_fact_goes_to_a_person(action_db):
+    set_school_facts(action_db, "jordan", phone="(323) 555-0142")
+    texts, custom = answer("a mi hijo lo estan molestando unos niños en la jordan, que hago?")
+    assert texts[0].startswith("Con eso le ayuda mejor una persona: ya le pasé su mensaje")
+    assert texts[1] == "Teléfono: (323) 555-0142"
+    assert custom == [{"handoff": "school_question"}]
+    assert "La dirección" not in " ".join(texts)  # never another fact instead
+
+
+def _after_parent_college(text, intent="ask_school_info", entities=()):
+    tracker = make_tracker(text, intent, slots={"school": "Jordan"}, language="en")
+    tracker.latest_message["entities"] = list(entities)
+    tracker.events[1:1] = [
+        {"event": "user", "text": "when is parent college", "parse_data": {}},
+        {"event": "action", "name": "action_answer_parent_college"},
+        {"event": "user", "text": "English please", "parse_data": {}},
+        {"event": "action", "name": "utter_language_changed"},
+    ]
+    return tracker
+
+
+def test_a_time_asked_right_after_parent_college_is_the_class_time(action_db):
+    dispatcher = CollectingDispatcher()
+    ActionAnswerSchoolInfo().run(
+        dispatcher, _after_parent_college("what time does it start?"), domain()
+    )
+    assert [m["response"] for m in dispatcher.messages][0].startswith("utter_parent_college")
+    # Naming a school asks about the school.
+    named = _after_parent_college(
+        "what time does jordan start?", entities=[{"entity": "school", "value": "Jordan"}]
+    )
+    dispatcher = CollectingDispatcher()
+    ActionAnswerSchoolInfo().run(dispatcher, named, domain())
+    assert not [
+        m
+        for m in dispatcher.messages
+        if (m.get("response") or "").startswith("utter_parent_college")
+    ]
+
+
+def test_a_school_is_found_among_everything_the_model_marked_as_one(action_db):
+    from actions.school_info import ValidateSchoolInfoForm
+
+    text = "is there a school bus to jordan from our street"
+    tracker = make_tracker(text, "ask_bus", [("school", "Jordan"), ("school", "street")])
+    result = ValidateSchoolInfoForm().validate_school(
+        "street", CollectingDispatcher(), tracker, domain()
+    )
+    assert result == {"school": "Jordan"}

@@ -246,7 +246,7 @@ def test_schools_need_a_dialable_phone_and_programs_both_languages(admin_client,
         assert made.phone == "(323) 555-0199"
         assert made.aliases == ["watts lc", "watts learning"]
     bad = post_form(admin_client, "/console/data/schools/new", {**school, "phone": "12"})
-    assert "Phone must be a phone number like (323) 555-1234" in bad.get_data(as_text=True)
+    assert "Office phone must be a phone number like (323) 555-1234" in bad.get_data(as_text=True)
 
     before = _count(sessions, Program)
     response = post_form(

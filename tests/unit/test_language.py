@@ -129,3 +129,17 @@ def test_a_stretched_neutral_word_leans_but_never_switches_a_family():
         assert guess_language(text) in ("en", "es")
         assert guess_language(text, min_confidence=0.8) is None
     assert guess_language("no") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["Ana Ruiz", "maria guadalupe ramos", "Jose Luis Hernandez", "Yesenia Castro"]
+)
+def test_a_name_alone_shows_no_language(name):
+    # The answer to "What is your full name?" must not move an English-speaking family to
+    # Spanish because its name is Spanish.
+    assert guess_language(name) is None
+
+
+@pytest.mark.parametrize("text", ["Hola Buenas Tardes", "Yes Please", "hola soy ana ruiz"])
+def test_capitalised_words_of_a_language_still_show_it(text):
+    assert guess_language(text) is not None

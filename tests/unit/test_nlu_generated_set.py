@@ -15,7 +15,9 @@ GENERATED = ROOT / "tests" / "nlu" / "generated"
 CONTRACT = (  # shared/intents.md
     "greet goodbye thank affirm deny bot_help ask_events ask_programs ask_school_info "
     "ask_parent_college register_parent_college cancel_registration check_registration "
-    "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform"
+    "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform "
+    "report_absence ask_enrollment ask_days_off ask_lunch ask_bus ask_grades contact_teacher "
+    "ask_uniform ask_immunizations report_lost_item"
 ).split()
 # Usted and tú commands with an attached pronoun: Spanish writes them with an accent.
 COMMANDS = (

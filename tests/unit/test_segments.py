@@ -25,3 +25,15 @@ from bot.segments import count_segments
 def test_segments_and_encoding(text, encoding, segments):
     count = count_segments(text)
     assert (count.encoding, count.segments) == (encoding, segments)
+
+
+def test_a_reply_over_three_segments_is_cut_where_a_sentence_or_line_ends():
+    from bot.segments import fit_segments
+
+    short = "Días sin clases en Markham: del 21 de dic. al 8 de ene."
+    assert fit_segments(short) == short
+    lines = "\n".join(f"Sábado {n} de enero, 9 a. m. en Markham, 1650 E 104th St" for n in range(9))
+    cut = fit_segments(lines)
+    assert count_segments(cut).segments <= 3 and lines.startswith(cut) and not cut.endswith("\n")
+    words = "palabra " * 200
+    assert fit_segments(words).endswith("...") and count_segments(fit_segments(words)).segments <= 3

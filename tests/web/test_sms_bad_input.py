@@ -166,3 +166,27 @@ def test_characters_xml_cannot_hold_never_break_the_twiml(post_sms, fake_rasa, s
     ElementTree.fromstring(response.text)  # raises on XML that is not well-formed
     assert replies_from_twiml(response.text) == ["[es] you said: hola donde esta jordan"]
     assert _inbound(sessions)[-1].body == body.replace("\x00", "")
+
+
+def test_no_reply_costs_more_than_three_segments_and_the_log_holds_what_was_sent(
+    post_sms, fake_rasa, sessions
+):
+    from bot.segments import count_segments
+
+    # The fake bot repeats the message: a reply far over three segments, as a long value staff
+    # typed could make one.
+    long = "Mi hija va en la escuela Markham y tengo una pregunta sobre su clase. " * 6
+    response, _ = post_sms(long.strip())
+    (reply,) = replies_from_twiml(response.text)
+    assert count_segments(reply).segments <= 3 and reply.startswith("[es] you said: Mi hija")
+    with sessions() as session:
+        sent = (
+            session.execute(
+                select(Message)
+                .filter_by(direction=Message.DIRECTION_OUT)
+                .order_by(Message.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        assert sent.body == reply

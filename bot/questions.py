@@ -1,0 +1,36 @@
+"""Reading a family's message as a question, without the model: in the middle of a sign-up, or
+right after the Parent College answer, a question the model could not place is about the class."""
+
+from __future__ import annotations
+
+import re
+
+from .folding import fold
+
+# A question, not an answer: two words or more with a question mark, or a question word first
+# ("a que hora empieza", "where is it"). Names, schools, numbers and yes/no never look like this;
+# "??", "mande?" or "huh?" say the family did not follow, which is no answer either.
+_QUESTION = re.compile(
+    r"[?¿]|^\s*(?:oiga,?\s+|y\s+|and\s+|wait,?\s+)?(?:que|cuando|donde|como|cual|cuales|quien|"
+    r"cuanto|cuanta|cuantos|cuantas|a que hora|por que|what|when|where|how|who|why|which|"
+    r"is it|is there|are there|do you|does it|can i|can we)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str | None) -> bool:
+    folded = fold(text or "")
+    return len(re.findall(r"[a-z]{2,}", folded)) >= 2 and bool(_QUESTION.search(folded))
+
+
+# When, where, what time, how much, how long: what families ask about a class they are signing up
+# for, or were just told about ("¿y cuándo es el siguiente?", "wait, where is it?").
+_ABOUT_THE_CLASS = re.compile(
+    r"\b(?:cuando|donde|hora|horas|horario|fecha|dia|siguiente|proxima|proximo|cuesta|cobran|"
+    r"gratis|precio|dura|lugar|when|where|time|date|day|next|cost|costs|free|price|long|place)\b"
+)
+
+
+def asks_about_the_class(text: str | None) -> bool:
+    """A question of when, where or how much ("y cuando es el siguiente?")."""
+    return looks_like_question(text) and bool(_ABOUT_THE_CLASS.search(fold(text or "")))
