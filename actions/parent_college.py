@@ -171,7 +171,7 @@ class ActionAnswerAside(Action):
 class ActionAnswerAfterParentCollege(Action):
     """A message the model could not place, right after the Parent College answer: a question of
     when, where or how much ("¿y cuándo es el siguiente?") is about the class; anything else
-    gets the did-you-mean as usual (dialogue/parent_college.yml)."""
+    gets the did-you-mean as usual (dialogue/conversation.yml)."""
 
     def name(self) -> str:
         return "action_answer_after_parent_college"
