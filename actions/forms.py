@@ -1,7 +1,8 @@
 """What every form validator shares: the family's language, the raw text it answered with, one way
 to turn an unreadable answer into a short re-prompt in that language (the form then asks its
-question again), and letting go: after two answers in a row it cannot read, the form ends kindly
-instead of asking a third time."""
+question again), and letting go: after two messages in a row that do not answer it (an answer it
+cannot read, or a question answered on the side), the form ends kindly instead of asking a third
+time, so its question is never stuck onto an unrelated reply more than once."""
 
 from __future__ import annotations
 
@@ -36,26 +37,59 @@ def school_candidates(value: Any, tracker: Tracker) -> list[str]:
     return list(dict.fromkeys(first + marked))
 
 
-# Answers in a row the form cannot read before it lets go.
+# Messages in a row that do not answer the form before it lets go.
 MISSES_BEFORE_LETTING_GO = 2
+
+# The actions after which the form asks again without that counting as a message that did not
+# answer it: a change of language is the family asking to be asked again in its language.
+ASKS_AGAIN_FREELY = frozenset({"utter_language_changed"})
+
+
+def back_after_aside(tracker: Tracker, asked: str | None) -> bool:
+    """The form runs again right after one of its rules answered something else the family sent
+    ("¿hay eventos?" in the middle of a sign-up): that message was not an answer. Rasa runs the
+    validator then too, with nothing to validate, to learn which slot to ask for next."""
+    latest = tracker.latest_action_name
+    return (
+        asked is not None
+        and latest not in (None, "action_listen", tracker.active_loop_name)
+        and latest not in ASKS_AGAIN_FREELY
+    )
 
 
 def misses_after(tracker: Tracker, asked: str | None, events: list[dict]) -> float | None:
-    """The form's count of answers in a row it could not read, after this turn; None when this
-    turn leaves it alone.
+    """The form's count of messages in a row that did not answer it, after this turn; None when
+    this turn leaves it alone.
 
     `asked` is the slot the form had asked for before this turn. An answer that fills it resets
-    the count; one its validator rejected (it sets the slot to None: `reject`) adds one. A
-    message no slot mapping took ("¿hay eventos?") is left alone: Rasa then steps the form aside
-    so a rule can answer it, and any event added here would stop that."""
+    the count; one its validator rejected (it sets the slot to None: `reject`) adds one, and so
+    does a question the validator answered on the side (it sets form_misses itself), or one a
+    rule answered before the form came back. A message no slot mapping took ("¿hay eventos?") is
+    left alone on its own turn: Rasa then steps the form aside so a rule can answer it, and any
+    event added here would stop that; it is counted when the form comes back."""
+    if back_after_aside(tracker, asked):
+        return float(tracker.get_slot("form_misses") or 0) + 1
+    counted = [
+        e.get("value")
+        for e in events
+        if e.get("event") == "slot" and e.get("name") == "form_misses"
+    ]
+    if counted:
+        return float(counted[-1] or 0)  # the validator kept the count itself
     values = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == asked]
     if asked is None or not values:
         return None
-    if any(e.get("event") == "slot" and e.get("name") == "form_misses" for e in events):
-        return None  # the validator kept the count itself: a question answered is no miss
     if values[-1] is not None:
         return 0.0
     return float(tracker.get_slot("form_misses") or 0) + 1
+
+
+def answered_aside(tracker: Tracker, asked: str | None, events: list[dict]) -> bool:
+    """This turn's replies answer a question the family asked (not "please write it like…"), so
+    they stay when the form lets go."""
+    return back_after_aside(tracker, asked) or any(
+        e.get("event") == "slot" and e.get("name") == "form_misses" for e in events
+    )
 
 
 class FamilyFormValidation(FormValidationAction):
@@ -69,15 +103,24 @@ class FamilyFormValidation(FormValidationAction):
         # Read before the run: it updates the tracker's slots with the next slot to ask for.
         asked = tracker.get_slot("requested_slot") if tracker.active_loop else None
         events = await super().run(dispatcher, tracker, domain)
+        if any(
+            e.get("event") == "slot" and e.get("name") == "form_let_go" and e.get("value")
+            for e in events
+        ):
+            # The validator answered what the family needs without the slot and ended the form
+            # itself ("ritter", a school the line does not have, for a sick child): no goodbye.
+            return [*events, SlotSet("requested_slot", None), SlotSet("form_misses", 0.0)]
         misses = misses_after(tracker, asked, events)
         if misses is None:
             return events
         if misses < MISSES_BEFORE_LETTING_GO:
             return [*events, SlotSet("form_misses", misses), SlotSet("form_let_go", False)]
         # Two in a row: stop asking. What the validator just said ("please write it like…")
-        # would ask again, so it is dropped. The form ends (Rasa ends a form whose requested
-        # slot is set to None) and the action its "form done" rule runs next knows it let go.
-        dispatcher.messages.clear()
+        # would ask again, so it is dropped; an answer to the family's question stays. The form
+        # ends (Rasa ends a form whose requested slot is set to None) and the action its "form
+        # done" rule runs next knows it let go.
+        if not answered_aside(tracker, asked, events):
+            dispatcher.messages.clear()
         if self.let_go_response:
             dispatcher.utter_message(response=self.let_go_response)
         return [

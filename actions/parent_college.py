@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.dates import day, time_range
 from bot.events import named_events
 from bot.models import ParentCollegeSession, utcnow
-from bot.questions import asks_about_the_class
+from bot.questions import asks_about_childcare, asks_about_the_class
 from bot.registrations import starts_at, upcoming_sessions
 
 from .data import db_session
@@ -151,6 +151,14 @@ class ActionAnswerParentCollege(Action):
                 ),
             )
         dispatcher.utter_message(response=response, sessions=listed, about=about)
+        if asks_about_childcare(tracker.latest_message.get("text")):
+            # The fact asked first would be better, but the dates are what every answer needs;
+            # the childcare line follows them, short.
+            dispatcher.utter_message(
+                response="utter_parent_college_childcare_in_form"
+                if in_form
+                else "utter_parent_college_childcare"
+            )
         return []
 
 

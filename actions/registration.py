@@ -10,13 +10,13 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import read_choice, read_number, read_yes_no
 from bot.folding import fold_words
 from bot.models import ParentCollegeSession
-from bot.questions import looks_like_question
+from bot.questions import asks_about_the_class, looks_like_question
 from bot.registrations import (
     active_registrations,
     find_contact,
@@ -142,12 +142,13 @@ class ValidateRegistrationForm(FamilyFormValidation):
     def question_aside(dispatcher, tracker, domain, slot: str) -> dict[str, Any] | None:
         """A question where an answer was due ("¿a qué hora empieza?", "is it free?") that the
         model did not read as one of the questions the sign-up's rules answer: in a sign-up it
-        asks about the class, so it gets the Parent College answer. The form then asks its
-        question again, and the question does not count as an answer it could not read."""
+        asks about the class, so it gets the Parent College answer. It is still not an answer:
+        the form asks its question again once, and lets go if the next message does not answer
+        it either (actions/forms.py)."""
         if not looks_like_question(tracker.latest_message.get("text")):
             return None
         ActionAnswerParentCollege().run(dispatcher, tracker, domain)
-        return {slot: None, "form_misses": float(tracker.get_slot("form_misses") or 0)}
+        return {slot: None, "form_misses": float(tracker.get_slot("form_misses") or 0) + 1}
 
     def validate_person_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         aside = self.question_aside(dispatcher, tracker, domain, "person_name")
@@ -218,6 +219,21 @@ class ValidateRegistrationForm(FamilyFormValidation):
         if confirmed is None:
             return self.reject(dispatcher, "confirm_registration", "utter_invalid_yes_no")
         return {"confirm_registration": confirmed}
+
+
+class AskForName(Action):
+    """The sign-up's first question; asked again (after a message that did not answer it, which
+    actions/forms.py counts), it is brief and does not welcome the family a second time."""
+
+    def name(self) -> str:
+        return "action_ask_person_name"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        again = bool(tracker.get_slot("form_misses"))
+        dispatcher.utter_message(
+            response="utter_ask_person_name_again" if again else "utter_ask_person_name"
+        )
+        return []
 
 
 class AskForSession(Action):
@@ -329,6 +345,11 @@ class SubmitRegistration(Action):
         return _reset_form()
 
 
+# The readings of a message that stop the sign-up as a no ("ya no", "bye"), where a question about
+# the class may hide; "cancel" stops it whatever else the message says.
+READ_AS_NO = ("deny", "goodbye")
+
+
 class StopRegistration(Action):
     """The family changed its mind halfway ("ya no", "cancel"): stop asking."""
 
@@ -336,6 +357,15 @@ class StopRegistration(Action):
         return "action_stop_registration"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        latest = tracker.latest_message
+        if (latest.get("intent") or {}).get("name") in READ_AS_NO and asks_about_the_class(
+            latest.get("text")
+        ):
+            # "y dónde es eso? no conozco por allá" read as a no: a question about the class is
+            # not a no. It is answered, and the form comes back to ask once more (a message
+            # that did not answer it, actions/forms.py).
+            ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+            return [FollowupAction("registration_form")]
         dispatcher.utter_message(response="utter_registration_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_form()]
 

@@ -14,7 +14,7 @@ from bot.models import utcnow
 from bot.office_hours import when_staff_answer
 from bot.school_facts import asks_in_general, facts_asked, known_value
 from bot.school_matters import MATTERS, SCHOOL_QUESTION
-from bot.schools import example_names, find_school
+from bot.schools import example_names, find_school, school_named_elsewhere
 
 from .data import db_session
 from .forms import FamilyFormValidation, language_of, school_candidates
@@ -33,6 +33,12 @@ class ValidateSchoolInfoForm(FamilyFormValidation):
         # no "which school?" (action_answer_school_info gives the class).
         if follows_parent_college(tracker):
             return []
+        # "Mi niño va en la Ritter y amaneció con calentura": the school is named, and the line
+        # does not have it; asking "which school?" would ask what was just said.
+        if not tracker.get_slot("school"):
+            with db_session() as session:
+                if asks_about_another_school(tracker, session):
+                    return []
         return list(domain_slots)
 
     def validate_school(
@@ -44,6 +50,15 @@ class ValidateSchoolInfoForm(FamilyFormValidation):
                 if school is not None:
                     return {"school": school.short_name}
             examples = ", ".join(example_names(session))
+        # The question may be the answer's own ("va en la Ritter, a quien le aviso?") or the one
+        # that made the form ask ("¿cómo inscribo a mi hijo en la Weigand?" -> "q papeles?").
+        matter = matter_asked(tracker) or matter_asked(tracker, skip=1)
+        if matter:
+            # A sick child at a school the line does not have: the general way forward now (its
+            # office, and a person follows up), not a list of the Partnership's schools. Nothing
+            # says "I don't know that school": the message may restate the question instead.
+            say_matter(dispatcher, None, matter, language_of(tracker))
+            return {"school": None, "form_let_go": True}
         return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
 
@@ -90,16 +105,17 @@ def _intent(user_event: dict) -> str | None:
     return ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
-def _recent_user_turns(tracker: Tracker) -> list[dict]:
+def _recent_user_turns(tracker: Tracker, skip: int = 0) -> list[dict]:
     user_turns = [e for e in reversed(tracker.events) if e.get("event") == "user"]
-    return user_turns[:QUESTION_LOOKBACK]
+    return user_turns[skip:QUESTION_LOOKBACK]
 
 
-def matter_asked(tracker: Tracker) -> str | None:
+def matter_asked(tracker: Tracker, skip: int = 0) -> str | None:
     """The everyday question (bot/school_matters.py) the family's last few messages ask, when the
     latest school question among them is one: "mi hijo está enfermo" -> "¿de qué escuela?" ->
-    "markham" answers the absence. None for a question about the school itself."""
-    for event in _recent_user_turns(tracker):
+    "markham" answers the absence. None for a question about the school itself. `skip` leaves
+    out the latest messages (an answer to "which school?" the model read as a question)."""
+    for event in _recent_user_turns(tracker, skip):
         intent = _intent(event)
         if intent in MATTERS:
             return intent
@@ -109,6 +125,13 @@ def matter_asked(tracker: Tracker) -> str | None:
             picked = tracker.get_slot("clarified_intent")
             return picked if picked in MATTERS else None
     return None
+
+
+def asks_about_another_school(tracker: Tracker, session) -> bool:
+    """An everyday question (a sick child, enrolling) about a school the family names and the
+    line does not have: it gets the general way forward (its office, a person follows up)."""
+    text = tracker.latest_message.get("text")
+    return bool(matter_asked(tracker)) and school_named_elsewhere(session, text) is not None
 
 
 def school_question_text(tracker: Tracker) -> str:
@@ -156,9 +179,11 @@ class ActionAnswerSchoolInfo(Action):
                 # "¿Puedo llevar a mis niños?" in the middle of a sign-up, read unsurely as a
                 # school question, is most likely about the class.
                 return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
-            if matter and (school or in_sign_up):
-                # Inside a sign-up with no school yet, the general way forward: asking
-                # "which school?" there would stack two questions.
+            elsewhere = school is None and asks_about_another_school(tracker, session)
+            if matter and (school or in_sign_up or elsewhere):
+                # Inside a sign-up with no school yet, or for a school the line does not have,
+                # the general way forward: asking "which school?" there would stack two
+                # questions, or ask what was just said.
                 say_matter(dispatcher, school, matter, language)
                 return []
             if school is None:

@@ -14,6 +14,7 @@ SAYS_A_PERSON_ANSWERS = (
     "utter_matter_to_staff",
     "utter_matter_absence_to_staff",
     "utter_matter_any_school",
+    "utter_matter_absence_any_school",
 )
 
 # Each question's subject, as "I don't have information about …" and "… can help with …" name it.

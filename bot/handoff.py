@@ -28,8 +28,8 @@ REASONS = {
     "school_question": "The family asked an everyday school question (lunch, buses, grades…)",
 }
 # Hand-offs whose reply only says a person will answer: repeated while the family already waits,
-# they are acknowledged at most every TOLD_AGAIN_AFTER. Any other (a fact the line does not have)
-# is an answer in itself and always sent.
+# they get a short acknowledgement (a message the bot cannot read, at most every TOLD_AGAIN_AFTER).
+# Any other (a fact the line does not have) is an answer in itself and always sent.
 ACKNOWLEDGED = ("talk_to_human", "not_understood")
 
 
@@ -60,8 +60,9 @@ def hand_to_staff(
 
     The first hand-off sends the bot's own replies (who will answer, and when). If the family was
     already waiting, another hand-off ("¿hola?", a message the bot cannot read) gets a short
-    acknowledgement instead, at most once per TOLD_AGAIN_AFTER, and nothing in between. Either way
-    the message is in the conversation staff will read."""
+    acknowledgement instead, at most once per TOLD_AGAIN_AFTER, and nothing in between; asking for
+    a person again gets it every time. Either way the message is in the conversation staff will
+    read."""
     now = now or utcnow()
     if not conversation.needs_staff:
         mark_for_staff(conversation, reason, now)
@@ -71,7 +72,9 @@ def hand_to_staff(
     if reason not in ACKNOWLEDGED:
         return bot_replies
     told = conversation.family_told_at
-    if told is not None and now - utc(told) < TOLD_AGAIN_AFTER:
+    # Asking for a person again is a request, not noise: silence would read as a line that is
+    # down, so it is answered every time.
+    if reason != "talk_to_human" and told is not None and now - utc(told) < TOLD_AGAIN_AFTER:
         return []
     conversation.family_told_at = now
     lang = language or "es"

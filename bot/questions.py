@@ -34,3 +34,17 @@ _ABOUT_THE_CLASS = re.compile(
 def asks_about_the_class(text: str | None) -> bool:
     """A question of when, where or how much ("y cuando es el siguiente?")."""
     return looks_like_question(text) and bool(_ABOUT_THE_CLASS.search(fold(text or "")))
+
+
+# Children at the class: "¿puedo llevar a mis niños?", "is there childcare?", "hay quien cuide a
+# los ninos". The sign-up asks about childcare, so the line has an answer.
+_CHILDCARE = re.compile(
+    r"\b(?:childcare|child care|babysit\w*|cuidado de (?:los )?(?:ninos|ninas|hijos|bebes)|"
+    r"cuiden?|cuide|guarderia|(?:llevar|traer|bring)\b.{0,20}\b(?:ninos|nino|nina|ninas|hijos|"
+    r"hijo|hija|hijas|bebe|kids|children|child|baby|son|daughter))\b"
+)
+
+
+def asks_about_childcare(text: str | None) -> bool:
+    """A question about children at the class ("¿puedo llevar a mis niños?")."""
+    return looks_like_question(text) and bool(_CHILDCARE.search(fold(text or "")))

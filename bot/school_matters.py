@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from .models import School
 from .school_facts import known_value
 
-# Each everyday intent (shared/intents.md) and the school fact that answers it; None: the
-# school office answers it, and a person from the Partnership follows up.
+# Each everyday intent (added to the contract: docs/intents.md) and the school fact that answers
+# it; None: the school office answers it, and a person from the Partnership follows up.
 MATTERS: dict[str, str | None] = {
     "report_absence": "attendance_phone",
     "ask_enrollment": "enrollment_contact",
@@ -62,6 +62,10 @@ def answer_matter(school: School, matter: str, language: str) -> MatterAnswer:
 
 
 def answer_without_school(matter: str) -> MatterAnswer:
-    """Inside a sign-up, where asking "which school?" would stack two questions: the general way
-    forward, and a person follows up."""
+    """Inside a sign-up, where asking "which school?" would stack two questions, or for a school
+    the line does not have: the general way
+    forward, and a person follows up. An absence says that texting the line does not tell the
+    school."""
+    if matter == "report_absence":
+        return MatterAnswer("utter_matter_absence_any_school", {}, True)
     return MatterAnswer("utter_matter_any_school", {}, True)

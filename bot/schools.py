@@ -69,3 +69,39 @@ def example_names(session: Session, limit: int = 3) -> list[str]:
     schools = active_schools(session)
     schools.sort(key=lambda s: (s.slug not in preferred, s.short_name))
     return [s.short_name for s in schools[:limit]]
+
+
+# Where a family names its child's school in a sentence: "va en la ritter", "a la lorena",
+# "escuela Figueroa", "ritter elementary", "goes to weigand". The word caught is a school's name
+# unless it is one of the everyday words these phrases also hold ("en la mañana", "a la casa").
+_SCHOOL_NAMED = (
+    re.compile(r"\b(?:escuela|school|primaria)\s+([a-z][a-z'-]{2,})"),
+    re.compile(
+        r"\b([a-z][a-z'-]{2,})(?:\s+(?:st|street|ave|avenue))?\s+"
+        r"(?:elementary|elementry|elem|middle|high|academy|prep)\b"
+    ),
+    re.compile(r"\b(?:en|a|de)\s+la\s+([a-z][a-z'-]{2,})"),
+    re.compile(r"\b(?:goes|go|attends|attend|enroll\w*|at)\s+(?:to\s+)?([a-z][a-z'-]{2,})"),
+)
+_NOT_A_NAME = frozenset(
+    """escuela school primaria secundaria preparatoria elementary middle high kinder kindergarten
+    casa clase clases oficina maestra maestro tarde manana noche semana cita junta lista doctora
+    doctor clinica iglesia tienda calle parada esquina salida entrada hora fila direccion
+    primera segunda misma otra nueva mejor del las los una uno mis sus her his our the this that
+    your my school's work home class church bed doctor's dentist hospital least all her him them
+    pre pre-k prek daycare same new other hoy ayer temprano ahorita este esta ese esa proximo
+    proxima today tomorrow yesterday tonight early late lunes martes miercoles jueves viernes
+    sabado domingo monday tuesday wednesday thursday friday saturday sunday porque pero que
+    por para pues con sin and but for with because todavia ya nomas tambien""".split()
+)
+
+
+def school_named_elsewhere(session: Session, text: str | None) -> str | None:
+    """A school the family names in its message that the line does not have ("mi hijo va en la
+    Ritter", while Ritter is not in the school table), or None: no school named, or one of ours."""
+    words = fold_words(text or "")
+    for pattern in _SCHOOL_NAMED:
+        for name in pattern.findall(words):
+            if name not in _NOT_A_NAME and find_school(session, name) is None:
+                return name
+    return None

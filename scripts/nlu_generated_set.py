@@ -32,7 +32,7 @@ HEADER = (
 )
 SEED = 20270116  # fixed, so the same templates always write the same files
 PER_INTENT, MIN_PER_INTENT = 30, 15
-INTENTS = (  # the contract, shared/intents.md
+INTENTS = (  # the contract: shared/intents.md and docs/intents.md
     "greet goodbye thank affirm deny bot_help ask_events ask_programs ask_school_info "
     "ask_parent_college register_parent_college cancel_registration check_registration "
     "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform "

@@ -104,3 +104,19 @@ def test_sessions_in_one_language_say_so_and_mixed_ones_do_not(action_db):
         session.commit()
     text = render(answer(make_tracker("when", "ask_parent_college", language="en")), "en")
     assert text.startswith("Parent College (free). Next classes:")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "line"),
+    [
+        ("puedo llevar a mis niños a la clase?", "es", "Hay cuidado de niños durante la clase"),
+        ("is there childcare on saturday?", "en", "There is childcare during the class"),
+    ],
+)
+def test_a_childcare_question_gets_the_dates_and_the_childcare(action_db, text, language, line):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_parent_college", language=language)
+    ActionAnswerParentCollege(lambda: ASKED_ON).run(dispatcher, tracker, domain())
+    texts = [render(m, language) for m in dispatcher.messages]
+    assert len(texts) == 2 and texts[1].startswith(line)
+    assert texts[0].startswith("Parent College")

@@ -276,15 +276,15 @@ def test_session_labels_are_short_in_spanish_and_full_in_english(family, action_
 
 
 @pytest.mark.parametrize("question", ["a que hora empieza?", "oiga y es gratis?", "where is it?"])
-def test_a_question_in_place_of_an_answer_gets_the_class_and_is_no_miss(
+def test_a_question_in_place_of_an_answer_gets_the_class_and_counts_as_no_answer(
     family, action_db, question
 ):
     form = ValidateRegistrationForm()
-    tracker = make_tracker(question, "nlu_fallback", slots={"form_misses": 1.0}, sender_id=family)
+    tracker = make_tracker(question, "nlu_fallback", slots={"form_misses": 0.0}, sender_id=family)
     tracker.active_loop = {"name": "registration_form"}
     dispatcher = CollectingDispatcher()
     result = form.validate_person_name(question, dispatcher, tracker, domain())
-    assert result == {"person_name": None, "form_misses": 1.0}  # asked again, not counted
+    assert result == {"person_name": None, "form_misses": 1.0}  # answered, then asked once more
     assert [m["response"] for m in dispatcher.messages] in (
         ["utter_parent_college_next_in_form"],
         ["utter_parent_college_no_dates"],
@@ -320,3 +320,47 @@ def test_a_name_the_model_marked_in_part_is_taken_whole(family, action_db, typed
         entity, CollectingDispatcher(), tracker, domain()
     )
     assert result == {"person_name": name}
+
+
+@pytest.mark.parametrize(
+    ("misses", "language", "asked"),
+    [
+        (None, "es", "¡Con gusto le inscribo en Parent College! ¿Cuál es su nombre completo?"),
+        (1.0, "es", "Para seguir con su inscripción, ¿cuál es su nombre completo?"),
+        (1.0, "en", "To go on with your sign-up, what is your full name?"),
+    ],
+)
+def test_the_name_is_asked_again_briefly(misses, language, asked):
+    from actions.registration import AskForName
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("x", "inform", slots={"form_misses": misses}, language=language)
+    AskForName().run(dispatcher, tracker, domain())
+    assert [render(m, language) for m in dispatcher.messages] == [asked]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "stops"),
+    [
+        ("y donde mero es eso? no conozco por alla", "deny", False),
+        ("no gracias, ya no quiero", "deny", True),
+        ("cuando es? bueno ya no, cancelelo", "cancel_registration", True),
+    ],
+)
+def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
+    action_db, text, intent, stops
+):
+    from rasa_sdk.events import ActiveLoop, FollowupAction
+
+    from actions.registration import StopRegistration
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent, active_loop="registration_form")
+    events = StopRegistration().run(dispatcher, tracker, domain())
+    responses = [m["response"] for m in dispatcher.messages]
+    if stops:
+        assert responses == ["utter_registration_stopped"]
+        assert events[0] == ActiveLoop(None)
+    else:
+        assert responses[0].startswith("utter_parent_college")
+        assert events == [FollowupAction("registration_form")]

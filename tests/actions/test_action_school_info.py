@@ -2,6 +2,8 @@
 has addresses but no confirmed phones, hours or principals (seed/README.md), so tests that need
 a known one set it first."""
 
+import asyncio
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -140,3 +142,94 @@ def test_a_school_is_found_among_everything_the_model_marked_as_one(action_db):
         "street", CollectingDispatcher(), tracker, domain()
     )
     assert result == {"school": "Jordan"}
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("es", ["llame a la oficina de la escuela", "este chat no le avisa a la escuela"]),
+        ("en", ["call your child's school office", "texting us does not tell the school"]),
+    ],
+)
+def test_a_sick_child_at_a_school_the_line_lacks_gets_the_way_forward_at_once(
+    action_db, language, says
+):
+    """ "my son is sick" -> "which school?" -> "ritter": no list of schools, no second question."""
+    from actions.school_info import ValidateSchoolInfoForm
+
+    tracker = make_tracker("ritter", "inform", [("school", "ritter")], language=language)
+    tracker.events.insert(  # the question that made the form ask "which school?"
+        1,
+        {
+            "event": "user",
+            "text": "mi hijo esta enfermo",
+            "parse_data": {"intent": {"name": "report_absence", "confidence": 1.0}},
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    result = ValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
+    assert result == {"school": None, "form_let_go": True}
+    texts = [render(m, language) for m in dispatcher.messages if m.get("response")]
+    assert len(texts) == 1 and says[0] in texts[0] and says[1] in texts[0]
+    assert {"handoff": "school_question"} in [m.get("custom") for m in dispatcher.messages]
+
+
+def test_a_school_the_line_lacks_for_a_question_about_the_school_lists_ours(action_db):
+    from actions.school_info import ValidateSchoolInfoForm
+
+    tracker = make_tracker("ritter", "inform", [("school", "ritter")])
+    dispatcher = CollectingDispatcher()
+    result = ValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
+    assert result == {"school": None}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_school_unknown"]
+
+
+def test_an_answer_read_as_a_school_question_still_finds_the_question_before_it(action_db):
+    """ "¿cómo inscribo a mi hijo en la Weigand?" -> "which school?" -> "q papeles necesito?"."""
+    from actions.school_info import ValidateSchoolInfoForm
+
+    tracker = make_tracker("q papeles necesito?", "ask_school_info")
+    tracker.events.insert(
+        1,
+        {
+            "event": "user",
+            "text": "como inscribo a mi hijo en la weigand",
+            "parse_data": {"intent": {"name": "ask_enrollment", "confidence": 1.0}},
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    result = ValidateSchoolInfoForm().validate_school(
+        "q papeles necesito?", dispatcher, tracker, domain()
+    )
+    assert result == {"school": None, "form_let_go": True}
+    assert "inscripciones" in render(dispatcher.messages[0], "es")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "language", "says"),
+    [
+        ("mi niño va en la ritter y amanecio con calentura", "report_absence", "es", "oficina"),
+        ("how do i enroll my daughter at ritter elementary", "ask_enrollment", "en", "office"),
+    ],
+)
+def test_a_school_named_that_the_line_lacks_is_not_asked_for_again(
+    action_db, text, intent, language, says
+):
+    from actions.school_info import ValidateSchoolInfoForm
+
+    tracker = make_tracker(text, intent, language=language)
+    assert asyncio.run(ValidateSchoolInfoForm().required_slots(["school"], None, tracker, {})) == []
+    tracker = make_tracker(text, intent, slots={"school": None}, language=language)
+    dispatcher = CollectingDispatcher()
+    ActionAnswerSchoolInfo().run(dispatcher, tracker, domain())
+    texts = [render(m, language) for m in dispatcher.messages if m.get("response")]
+    assert len(texts) == 1 and says in texts[0]
+    assert {"handoff": "school_question"} in [m.get("custom") for m in dispatcher.messages]
+
+
+def test_a_named_school_of_ours_is_still_looked_up(action_db):
+    from actions.school_info import ValidateSchoolInfoForm
+
+    tracker = make_tracker("mi hija va en la markham y esta enferma", "report_absence")
+    slots = asyncio.run(ValidateSchoolInfoForm().required_slots(["school"], None, tracker, {}))
+    assert slots == ["school"]

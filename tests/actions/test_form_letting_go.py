@@ -1,12 +1,13 @@
-"""A form lets go after two answers in a row it cannot read (actions/forms.py); an answer resets
-the count, and a message that is not an answer at all is left for the rules."""
+"""A form lets go after two messages in a row that do not answer it (actions/forms.py): answers it
+cannot read and questions answered on the side alike. An answer resets the count; a message no
+mapping took is left for the rules on its turn and counted when the form comes back."""
 
 from rasa_sdk import Tracker
 
-from actions.forms import misses_after
+from actions.forms import answered_aside, misses_after
 
 
-def _tracker(misses: float | None) -> Tracker:
+def _tracker(misses: float | None, latest_action: str = "action_listen") -> Tracker:
     return Tracker(
         sender_id="t1",
         slots={"requested_slot": "adults", "form_misses": misses},
@@ -15,7 +16,7 @@ def _tracker(misses: float | None) -> Tracker:
         paused=False,
         followup_action=None,
         active_loop={"name": "registration_form"},
-        latest_action_name="action_listen",
+        latest_action_name=latest_action,
     )
 
 
@@ -38,3 +39,24 @@ def test_a_message_no_mapping_took_and_a_starting_form_are_left_alone():
     assert misses_after(_tracker(1.0), "adults", NEXT) is None
     assert misses_after(_tracker(1.0), "adults", []) is None
     assert misses_after(_tracker(None), None, NEXT) is None
+
+
+def test_a_question_a_rule_answered_counts_when_the_form_comes_back():
+    # "¿hay eventos?" mid sign-up: action_answer_events ran, then the form runs again.
+    after_events = _tracker(None, latest_action="action_answer_events")
+    assert misses_after(after_events, "adults", NEXT) == 1.0
+    assert answered_aside(after_events, "adults", NEXT)  # the events answer stays
+    assert misses_after(_tracker(1.0, latest_action="utter_help_menu"), "adults", NEXT) == 2.0
+
+
+def test_a_change_of_language_asks_again_freely():
+    assert (
+        misses_after(_tracker(1.0, latest_action="utter_language_changed"), "adults", NEXT) is None
+    )
+
+
+def test_a_question_the_validator_answered_keeps_its_own_count_and_its_answer():
+    answered = [*REJECTED, {"event": "slot", "name": "form_misses", "value": 2.0}]
+    assert misses_after(_tracker(1.0), "adults", answered) == 2.0
+    assert answered_aside(_tracker(1.0), "adults", answered)
+    assert not answered_aside(_tracker(1.0), "adults", REJECTED)  # "please write a number" goes

@@ -44,14 +44,23 @@ def test_while_waiting_another_handoff_is_acknowledged_at_most_every_few_hours()
 def test_a_family_waiting_for_another_reason_is_told_once_then_not_again():
     # Queued without being told (Rasa was down, a long message): told at the first hand-off.
     conversation = Conversation(needs_staff=True, handoff_reason="bot_unavailable")
-    (told,) = hand_to_staff(conversation, "talk_to_human", BOT, "es", now=NOW)
+    (told,) = hand_to_staff(conversation, "not_understood", BOT, "es", now=NOW)
     assert told.startswith("Recibido, ya lo tiene nuestro equipo.")
-    assert hand_to_staff(conversation, "talk_to_human", BOT, "es", now=NOW) == []
+    assert hand_to_staff(conversation, "not_understood", BOT, "es", now=NOW) == []
+
+
+def test_asking_for_a_person_again_is_always_answered():
+    conversation = Conversation(handled_by_staff=False, needs_staff=False)
+    hand_to_staff(conversation, "talk_to_human", BOT, "es", now=NOW)
+    (told,) = hand_to_staff(
+        conversation, "talk_to_human", BOT, "es", now=NOW + timedelta(minutes=2)
+    )
+    assert told.startswith("Recibido, ya lo tiene nuestro equipo.")
 
 
 def test_a_naive_time_from_sqlite_is_read_as_utc():
     conversation = Conversation(needs_staff=True, family_told_at=NOW.replace(tzinfo=None))
-    assert hand_to_staff(conversation, "talk_to_human", BOT, "es", now=NOW) == []
+    assert hand_to_staff(conversation, "not_understood", BOT, "es", now=NOW) == []
 
 
 def test_a_staff_reply_holds_for_its_hours_and_take_over_until_released():

@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).parents[2]
 GENERATED = ROOT / "tests" / "nlu" / "generated"
-CONTRACT = (  # shared/intents.md
+CONTRACT = (  # shared/intents.md and docs/intents.md
     "greet goodbye thank affirm deny bot_help ask_events ask_programs ask_school_info "
     "ask_parent_college register_parent_college cancel_registration check_registration "
     "talk_to_human change_language ask_about_partnership bot_challenge out_of_scope inform "
