@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from bot.answers import read_choice, read_yes_no
 from bot.school_matters import MATTERS
@@ -18,6 +18,7 @@ from .forms import language_of
 from .handoff import NOT_UNDERSTOOD, hand_off
 
 FALLBACK = "nlu_fallback"
+PROGRAMS = "ask_programs"
 MOST_OPTIONS = 3
 # Below this the model's guess is noise, not worth offering.
 LEAST_CONFIDENCE = 0.08
@@ -90,6 +91,14 @@ class Clarify(Action):
         if len(turns) >= 2 and _intent(turns[-2]) == FALLBACK:
             return hand_off(dispatcher, language, NOT_UNDERSTOOD)
         guesses = best_guesses(tracker.latest_message)
+        if PROGRAMS in guesses and next(tracker.get_latest_entity_values("program"), None):
+            # "¿va a haber escuela de verano?": the program it names says which guess is right,
+            # and answering about a program changes nothing, so no question first.
+            return [
+                SlotSet("clarify_options", None),
+                SlotSet("clarified_intent", PROGRAMS),
+                FollowupAction(ANSWERED_BY[PROGRAMS]),
+            ]
         if not guesses:
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("clarify_options", None), SlotSet("clarified_intent", None)]

@@ -21,6 +21,7 @@ from .forms import language_of
 from .replies import fits
 
 MOST_SHOWN = 3
+EVENTS_READ = 10  # enough to find another kind of event behind the next Saturdays of classes
 
 
 def _short_place(place: str | None) -> str:
@@ -35,14 +36,24 @@ def _line(event: UpcomingEvent, language: str, with_place: bool) -> str:
     return f"{line}, {place}" if place else line
 
 
+def varied(events: list[UpcomingEvent]) -> list[UpcomingEvent]:
+    """The events in the order they earn a place in a short list: the next Parent College class,
+    then every other kind of event, then the later classes. Saturdays of Parent College would
+    otherwise fill the list and hide a college night; the Parent College answer lists its dates."""
+    classes = [e for e in events if e.kind == "parent_college"]
+    others = [e for e in events if e.kind != "parent_college"]
+    return classes[:1] + others + classes[1:]
+
+
 def _fitted_list(
     events: list[UpcomingEvent], domain: dict, response: str, language: str, **fill: str
 ) -> str:
-    """As many events as fit in the response, soonest first; places dropped before events are.
-    At least the soonest one, even if nothing else fits."""
+    """As many events as fit in the response, in `varied` order, listed soonest first; places
+    dropped before events are. At least the first one, even if nothing else fits."""
     for count in range(len(events), 0, -1):
+        chosen = sorted(events[:count], key=lambda e: e.starts_at)
         for with_place in (True, False):
-            listed = "\n".join(_line(e, language, with_place) for e in events[:count])
+            listed = "\n".join(_line(e, language, with_place) for e in chosen)
             if fits(domain, response, language, events=listed, **fill):
                 return listed
     return _line(events[0], language, with_place=False)
@@ -99,12 +110,13 @@ class ActionAnswerEvents(Action):
             school, area = where_asked(session, tracker)
             where = school.short_name if school else area.name if area else None
 
-            events = upcoming_events(session, school, area, now=now, limit=MOST_SHOWN)
+            events = upcoming_events(session, school, area, now=now, limit=EVENTS_READ)
             if events:
                 response = "utter_events_near" if where else "utter_events_upcoming"
             else:
-                events = upcoming_events(session, now=now, limit=MOST_SHOWN) if where else []
+                events = upcoming_events(session, now=now, limit=EVENTS_READ) if where else []
                 response = "utter_events_none_near"
+            events = varied(events)[:MOST_SHOWN]
             fill = {"where": where} if where else {}
 
             if events:

@@ -1,8 +1,9 @@
-"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a sign-up
-reading of a message that enrolls a child ("sign up my kids at Sunrise") becomes the enrollment
-question (bot.child_enrollment); a sign-up or cancel reading that bot.intent_guard finds unsure
-becomes `nlu_fallback`, so the dialogue asks "Did you mean…?" with the likeliest readings instead
-of acting on a guess.
+"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a worry about
+a child's safety ("le están pegando a mi hijo") becomes a request for a person
+(bot.safety_concern); a sign-up reading of a message that enrolls a child ("sign up my kids at
+Sunrise") becomes the enrollment question (bot.child_enrollment); a sign-up or cancel reading
+that bot.intent_guard finds unsure becomes `nlu_fallback`, so the dialogue asks "Did you mean…?"
+with the likeliest readings instead of acting on a guess.
 
 Like bot/rasa_channel.py, this module runs only inside the Rasa server."""
 
@@ -21,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from .child_enrollment import as_enrollment
 from .intent_guard import DATA_CHANGING, DEFAULT_MARGIN, DEFAULT_THRESHOLD, needs_did_you_mean
+from .safety_concern import as_safety_concern
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -51,10 +53,12 @@ class DataChangeGuard(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             ranking = message.data.get(INTENT_RANKING_KEY) or []
-            enrollment = as_enrollment(ranking, message.get(TEXT))
-            if enrollment is not None:
-                message.data[INTENT] = dict(enrollment[0])
-                message.data[INTENT_RANKING_KEY] = enrollment
+            reread = as_safety_concern(ranking, message.get(TEXT)) or as_enrollment(
+                ranking, message.get(TEXT)
+            )
+            if reread is not None:
+                message.data[INTENT] = dict(reread[0])
+                message.data[INTENT_RANKING_KEY] = reread
                 continue
             if not needs_did_you_mean(ranking, self.threshold, self.margin, self.intents):
                 continue

@@ -152,3 +152,27 @@ def test_asking_for_the_other_language_switches_the_slot_before_the_answer():
     assert extract(unnamed) == {"language": "en"}
     # Any other message keeps the language the web process chose.
     assert extract(make_tracker("hola", "greet", language="es")) == {}
+
+
+def test_a_named_program_answers_about_programs_without_asking():
+    summer = {
+        **UNCLEAR,
+        "text": "va a haber escuela de verano?",
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "ask_days_off", "confidence": 0.35},
+            {"name": "ask_programs", "confidence": 0.3},
+        ],
+        "entities": [{"entity": "program", "value": "expanded-learning"}],
+    }
+    messages, events = _run(Clarify(), _tracker([summer]))
+    assert messages == []
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_answer_programs"}
+    assert {"event": "slot", "timestamp": None, "name": "clarified_intent",
+            "value": "ask_programs"} in events  # fmt: skip
+    # Without a program named, or with programs not among the guesses, the question stays.
+    messages, _ = _run(Clarify(), _tracker([{**summer, "entities": []}]))
+    assert messages[0]["response"] == "utter_clarify"
+    no_programs = {**summer, "intent_ranking": summer["intent_ranking"][:2]}
+    messages, _ = _run(Clarify(), _tracker([no_programs]))
+    assert messages[0]["response"] == "utter_clarify"
