@@ -6,19 +6,25 @@ rule (ANSWERED_BY names it; a test keeps the two in step)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from bot.answers import read_choice, read_yes_no
+from bot.events import named_events
+from bot.models import utcnow
 from bot.school_matters import MATTERS
 
+from .data import db_session
 from .forms import language_of
 from .handoff import NOT_UNDERSTOOD, hand_off
 
 FALLBACK = "nlu_fallback"
 PROGRAMS = "ask_programs"
+EVENTS = "ask_events"
 MOST_OPTIONS = 3
 # Below this the model's guess is noise, not worth offering.
 LEAST_CONFIDENCE = 0.08
@@ -81,7 +87,23 @@ def best_guesses(parse_data: dict) -> list[str]:
     return guesses[:MOST_OPTIONS]
 
 
+def settled_by_what_is_named(tracker: Tracker, guesses: list[str], now: datetime) -> str | None:
+    """The guess the message itself proves, when answering it changes nothing: a program it
+    names ("¿va a haber escuela de verano?") for programs, an event it names by its title ("when
+    is college and career night") for events. None: the family is asked."""
+    if PROGRAMS in guesses and next(tracker.get_latest_entity_values("program"), None):
+        return PROGRAMS
+    if EVENTS in guesses or "ask_parent_college" in guesses:
+        with db_session() as session:
+            if named_events(session, tracker.latest_message.get("text"), now):
+                return EVENTS
+    return None
+
+
 class Clarify(Action):
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+        self.clock = clock  # tests pass a fixed clock; the seeded calendar has fixed dates
+
     def name(self) -> str:
         return "action_clarify"
 
@@ -91,13 +113,12 @@ class Clarify(Action):
         if len(turns) >= 2 and _intent(turns[-2]) == FALLBACK:
             return hand_off(dispatcher, language, NOT_UNDERSTOOD)
         guesses = best_guesses(tracker.latest_message)
-        if PROGRAMS in guesses and next(tracker.get_latest_entity_values("program"), None):
-            # "¿va a haber escuela de verano?": the program it names says which guess is right,
-            # and answering about a program changes nothing, so no question first.
+        settled = settled_by_what_is_named(tracker, guesses, self.clock())
+        if settled:
             return [
                 SlotSet("clarify_options", None),
-                SlotSet("clarified_intent", PROGRAMS),
-                FollowupAction(ANSWERED_BY[PROGRAMS]),
+                SlotSet("clarified_intent", settled),
+                FollowupAction(ANSWERED_BY[settled]),
             ]
         if not guesses:
             dispatcher.utter_message(response="utter_default")

@@ -99,7 +99,9 @@ def clean_name(text: str) -> str | None:
 
 def match_session(text: str, choices: list[ParentCollegeSession], language: str) -> int | None:
     """Which of the offered sessions the family means: its number, or a word that names only one
-    ("watts", "markham", "el 23", "enero 30")."""
+    ("watts", "markham", "el 23", "enero 30"). A number that counts people ("1 adult", "somos 2
+    adultos") answers a later question, not this one."""
+    text = _COUNTED.sub(" ", fold_words(text))
     picked = read_choice(text, len(choices))
     if picked:
         return picked - 1
@@ -114,6 +116,14 @@ def match_session(text: str, choices: list[ParentCollegeSession], language: str)
             hits.append(index)
     return hits[0] if len(hits) == 1 else None
 
+
+# "1 adult", "2 adultos", "3 niños", "one kid", "just me": a count of people, never a pick from
+# the list.
+_COUNTED = re.compile(
+    r"\b(?:(?:\d+|one|two|three|four|uno|una|un|dos|tres|cuatro)\s+(?:adults?|adultos?|personas?|"
+    r"people|kids?|children|child|ninos?|ninas?|hijos?|hijas?|chamacos?|of us)"
+    r"|just me|only me|solo yo|nomas yo)\b"
+)
 
 # Words every session shares (all on Saturdays, same hours): they tell none apart.
 _COMMON_SESSION_WORDS = {"sabado", "saturday", "9", "12", "la", "el"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -9,6 +12,15 @@ from actions.clarify import Clarify, TakeClarification
 from actions.handoff import HandOff
 from actions.session_start import StartSession
 from tests.support.trackers import domain, make_tracker, render
+
+# The seeded calendar's college night is on February 11, 2027.
+ASKED_ON = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _calendar(action_db):
+    """The did-you-mean looks for an event the message names: a seeded calendar to look in."""
+
 
 UNCLEAR = {
     "text": "y lo de la compu?",
@@ -175,4 +187,22 @@ def test_a_named_program_answers_about_programs_without_asking():
     assert messages[0]["response"] == "utter_clarify"
     no_programs = {**summer, "intent_ranking": summer["intent_ranking"][:2]}
     messages, _ = _run(Clarify(), _tracker([no_programs]))
+    assert messages[0]["response"] == "utter_clarify"
+
+
+def test_an_event_named_by_its_title_answers_about_events_without_asking():
+    night = {
+        **UNCLEAR,
+        "text": "when is college and career night at jordan",
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "ask_parent_college", "confidence": 0.38},
+            {"name": "ask_events", "confidence": 0.3},
+        ],
+    }
+    messages, events = _run(Clarify(lambda: ASKED_ON), _tracker([night], language="en"))
+    assert messages == []
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_answer_events"}
+    unnamed = {**night, "text": "when is the thing at jordan"}
+    messages, _ = _run(Clarify(lambda: ASKED_ON), _tracker([unnamed], language="en"))
     assert messages[0]["response"] == "utter_clarify"

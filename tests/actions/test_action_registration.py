@@ -364,3 +364,19 @@ def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
     else:
         assert responses[0].startswith("utter_parent_college")
         assert events == [FollowupAction("registration_form")]
+
+
+def test_a_count_of_people_is_not_a_pick_from_the_session_list(family, action_db):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    dispatcher = CollectingDispatcher()
+    for text, picked in [
+        ("just me, 1 adult, no childcare", None),
+        ("somos 2 adultos", None),
+        ("la primera, somos 2 adultos", slugs[0]),
+        ("2", slugs[1]),
+    ]:
+        tracker = make_tracker(text, "inform", slots={"session_choices": slugs}, sender_id=family)
+        assert form.validate_pc_session(text, dispatcher, tracker, domain()) == {
+            "pc_session": picked
+        }, text
