@@ -45,16 +45,24 @@ MISSES_BEFORE_LETTING_GO = 2
 ASKS_AGAIN_FREELY = frozenset({"utter_language_changed"})
 
 
+def _answered_since_the_message(tracker: Tracker) -> str | None:
+    """The action that answered the family's latest message before the form ran, if any. Rasa
+    calls a form's validator with the form's own run added last, so that one is skipped."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return None
+        name = event.get("name") if event.get("event") == "action" else None
+        if name and name not in ("action_listen", tracker.active_loop_name):
+            return name
+    return None
+
+
 def back_after_aside(tracker: Tracker, asked: str | None) -> bool:
     """The form runs again right after one of its rules answered something else the family sent
     ("¿hay eventos?" in the middle of a sign-up): that message was not an answer. Rasa runs the
     validator then too, with nothing to validate, to learn which slot to ask for next."""
-    latest = tracker.latest_action_name
-    return (
-        asked is not None
-        and latest not in (None, "action_listen", tracker.active_loop_name)
-        and latest not in ASKS_AGAIN_FREELY
-    )
+    aside = _answered_since_the_message(tracker)
+    return asked is not None and aside is not None and aside not in ASKS_AGAIN_FREELY
 
 
 def misses_after(tracker: Tracker, asked: str | None, events: list[dict]) -> float | None:

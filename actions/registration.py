@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.answers import read_choice, read_number, read_yes_no
 from bot.folding import fold_words
 from bot.models import ParentCollegeSession
-from bot.questions import asks_about_the_class, looks_like_question
+from bot.questions import asks_about_the_class, asks_cost_or_childcare, looks_like_question
 from bot.registrations import (
     active_registrations,
     find_contact,
@@ -187,6 +187,9 @@ class ValidateRegistrationForm(FamilyFormValidation):
         return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
     def validate_pc_session(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if asks_cost_or_childcare(answer_text(tracker, value)):
+            # "is the childcare free? my youngest is only 2": the 2 picks no session.
+            return self.question_aside(dispatcher, tracker, domain, "pc_session")
         slugs = tracker.get_slot("session_choices") or []
         with db_session() as session:
             choices = [s for s in (find_session(session, slug) for slug in slugs) if s]
@@ -197,6 +200,8 @@ class ValidateRegistrationForm(FamilyFormValidation):
             return {"pc_session": choices[index].slug}
 
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if asks_cost_or_childcare(answer_text(tracker, value)):
+            return self.question_aside(dispatcher, tracker, domain, "adults")
         adults = read_number(answer_text(tracker, value), most=MOST_ADULTS)
         if not adults:
             aside = self.question_aside(dispatcher, tracker, domain, "adults")

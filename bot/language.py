@@ -45,7 +45,13 @@ def lingua_confidences(text: str) -> dict[str, float]:
     }
 
 
-_NAMES = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in PROPER_NAMES) + r")\b")
+# A school's name with the kind of school after it ("Markham Middle School", "Jordan High") is
+# still a name: the words after it are the school's, not the family's language.
+_NAMES = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(name) for name in PROPER_NAMES)
+    + r")(?:\s+(?:(?:middle|high|elementary|senior|junior)(?:\s+school)?|school|academy|ms|hs))?\b"
+)
 
 
 def _without_names(folded: str) -> str:

@@ -48,3 +48,17 @@ _CHILDCARE = re.compile(
 def asks_about_childcare(text: str | None) -> bool:
     """A question about children at the class ("¿puedo llevar a mis niños?")."""
     return looks_like_question(text) and bool(_CHILDCARE.search(fold(text or "")))
+
+
+# What a class costs: "is it free?", "¿se paga?", "how much".
+_COST = re.compile(
+    r"\b(?:free|cost|costs|pay|paid|price|how much|gratis|gratuito|cuesta|cuestan|cobran|cobra|"
+    r"pagar|paga|pago|precio|cuanto es)\b"
+)
+
+
+def asks_cost_or_childcare(text: str | None) -> bool:
+    """A question about what the class costs or about children at it ("is the childcare free? my
+    youngest is only 2"): a number in it is not an answer to a form's question."""
+    folded = fold(text or "")
+    return looks_like_question(text) and bool(_COST.search(folded) or _CHILDCARE.search(folded))

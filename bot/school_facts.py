@@ -31,8 +31,9 @@ _WORDS = {
         "close", "closes", "closed", "office",
     ),
     "bell_times": (
-        "entrada", "entran", "salida", "salen", "empieza", "empiezan", "empiezan las clases",
-        "comienzan", "inician", "start", "starts", "let out", "lets out", "get out", "gets out",
+        "entrada", "entran", "entra", "salida", "salen", "sale", "empieza", "empiezan",
+        "empiezan las clases", "comienzan", "inician", "start", "starts", "let out", "lets out",
+        "get out", "gets out",
         "dismissal", "bell", "bell schedule", "horario de clases", "class schedule", "recogerlos",
         "recoger", "pick up", "pickup", "drop off", "dropoff",
     ),

@@ -380,3 +380,21 @@ def test_a_count_of_people_is_not_a_pick_from_the_session_list(family, action_db
         assert form.validate_pc_session(text, dispatcher, tracker, domain()) == {
             "pc_session": picked
         }, text
+
+
+def test_a_number_inside_a_question_about_cost_or_childcare_picks_nothing(family, action_db):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    text = "is the childcare free? my youngest is only 2 is that ok"
+    tracker = make_tracker(text, "ask_parent_college", slots={"session_choices": slugs},
+                           sender_id=family, language="en")  # fmt: skip
+    tracker.active_loop = {"name": "registration_form"}
+    dispatcher = CollectingDispatcher()
+    assert form.validate_pc_session(text, dispatcher, tracker, domain())["pc_session"] is None
+    assert dispatcher.messages[0]["response"].startswith("utter_parent_college")
+    assert "utter_parent_college_childcare_in_form" in [m["response"] for m in dispatcher.messages]
+    dispatcher = CollectingDispatcher()
+    assert form.validate_adults("somos 2, se paga algo?", dispatcher, tracker, domain()) == {
+        "adults": None,
+        "form_misses": 1.0,
+    }

@@ -7,16 +7,24 @@ from rasa_sdk import Tracker
 from actions.forms import answered_aside, misses_after
 
 
-def _tracker(misses: float | None, latest_action: str = "action_listen") -> Tracker:
+def _tracker(misses: float | None, latest_action: str | None = None) -> Tracker:
+    """As Rasa calls the validator: the family's message, the action a rule answered it with (if
+    any), then the form's own run, which Rasa adds last."""
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "x", "parse_data": {"intent": {"name": "inform"}}},
+        *([{"event": "action", "name": latest_action}] if latest_action else []),
+        {"event": "action", "name": "registration_form"},
+    ]
     return Tracker(
         sender_id="t1",
         slots={"requested_slot": "adults", "form_misses": misses},
         latest_message={"text": "x", "intent": {"name": "inform"}},
-        events=[],
+        events=events,
         paused=False,
         followup_action=None,
         active_loop={"name": "registration_form"},
-        latest_action_name=latest_action,
+        latest_action_name="registration_form",
     )
 
 

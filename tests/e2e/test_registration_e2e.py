@@ -83,7 +83,7 @@ def test_an_english_speaker_is_asked_again_when_an_answer_does_not_fit(client, p
     ]
     assert family.says("12345") == [
         "Sorry, I didn't get your name. Please write it like this: Rosa Diaz.",
-        "Happy to sign you up for Parent College! What is your full name?",
+        "To go on with your sign-up, what is your full name?",  # asked again briefly
     ]
     (school_question,) = family.says("Maria Lopez")
     assert school_question.startswith("Thanks, Maria Lopez. Which school")
@@ -119,7 +119,7 @@ def test_a_question_in_the_middle_is_answered_and_the_form_goes_on(client, pc_se
     starts = pc_sessions["e2e-watts"][0]
     hours = time_range(starts, starts + timedelta(hours=3), "es")
     assert f"{hours}, Markham, 1650 E 104th St" in replies[0], replies[0]
-    assert replies[-1] == "¡Con gusto le inscribo en Parent College! ¿Cuál es su nombre completo?"
+    assert replies[-1] == "Para seguir con su inscripción, ¿cuál es su nombre completo?"
     (school_question,) = family.says("Guadalupe Ramirez")
     assert school_question.startswith("Gracias, Guadalupe Ramirez.")
 
@@ -231,7 +231,7 @@ def test_two_answers_in_a_row_it_cannot_read_end_the_sign_up_kindly(client, e2e_
     family.says("quiero inscribirme")
     assert family.says("12345") == [
         "Perdón, no entendí su nombre. Escríbalo así: Rosa Díaz.",
-        "¡Con gusto le inscribo en Parent College! ¿Cuál es su nombre completo?",
+        "Para seguir con su inscripción, ¿cuál es su nombre completo?",
     ]
     # The second one ends the form instead of asking a third time.
     assert family.says("98765") == [

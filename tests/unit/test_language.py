@@ -143,3 +143,14 @@ def test_a_name_alone_shows_no_language(name):
 @pytest.mark.parametrize("text", ["Hola Buenas Tardes", "Yes Please", "hola soy ana ruiz"])
 def test_capitalised_words_of_a_language_still_show_it(text):
     assert guess_language(text) is not None
+
+
+@pytest.mark.parametrize(
+    "school",
+    ["Markham Middle School", "Jordan High", "Roosevelt High School", "Grape Street Elementary"],
+)
+def test_a_school_named_with_its_kind_shows_no_language(school):
+    # The answer to "¿A qué escuela va su hijo?" must not move a Spanish-speaking family to
+    # English because the school's name ends in "Middle School".
+    assert guess_language(school) is None
+    assert guess_language(f"mi hijo va en {school}") == "es"

@@ -12,6 +12,8 @@ from bot.school_facts import facts_asked
         ("a que hora entran los niños en markham", ["bell_times"]),
         ("what time does school start at jordan", ["bell_times"]),
         ("a que hora salen los martes", ["bell_times"]),
+        ("a q hora sale mi hijo los miercoles", ["bell_times"]),
+        ("a que hora entra mi hija", ["bell_times"]),
         ("a que hora abre la oficina", ["hours"]),
         ("what time does the office close", ["hours"]),
         ("cual es el horario de jordan", ["hours"]),
