@@ -73,7 +73,8 @@ def _user_turns(tracker: Tracker) -> list[dict]:
     return [event for event in tracker.events if event.get("event") == "user"]
 
 
-def _intent(user_event: dict) -> str | None:
+def intent_of(user_event: dict) -> str | None:
+    """The intent the model read in one of the family's messages (a tracker's user event)."""
     return ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
@@ -110,7 +111,7 @@ class Clarify(Action):
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         language = language_of(tracker)
         turns = _user_turns(tracker)
-        if len(turns) >= 2 and _intent(turns[-2]) == FALLBACK:
+        if len(turns) >= 2 and intent_of(turns[-2]) == FALLBACK:
             return hand_off(dispatcher, language, NOT_UNDERSTOOD)
         guesses = best_guesses(tracker.latest_message)
         settled = settled_by_what_is_named(tracker, guesses, self.clock())

@@ -16,6 +16,7 @@ from bot.school_facts import asks_in_general, facts_asked, known_value
 from bot.school_matters import MATTERS, SCHOOL_QUESTION
 from bot.schools import example_names, find_school, school_named_elsewhere
 
+from .clarify import intent_of
 from .data import db_session
 from .forms import FamilyFormValidation, language_of, school_candidates
 from .parent_college import ActionAnswerParentCollege, follows_parent_college
@@ -101,10 +102,6 @@ FACT_UNKNOWN = "fact_unknown"
 SURE_IN_SIGN_UP = 0.6
 
 
-def _intent(user_event: dict) -> str | None:
-    return ((user_event.get("parse_data") or {}).get("intent") or {}).get("name")
-
-
 def _recent_user_turns(tracker: Tracker, skip: int = 0) -> list[dict]:
     user_turns = [e for e in reversed(tracker.events) if e.get("event") == "user"]
     return user_turns[skip:QUESTION_LOOKBACK]
@@ -116,7 +113,7 @@ def matter_asked(tracker: Tracker, skip: int = 0) -> str | None:
     "markham" answers the absence. None for a question about the school itself. `skip` leaves
     out the latest messages (an answer to "which school?" the model read as a question)."""
     for event in _recent_user_turns(tracker, skip):
-        intent = _intent(event)
+        intent = intent_of(event)
         if intent in MATTERS:
             return intent
         if intent == "ask_school_info":
@@ -139,7 +136,7 @@ def school_question_text(tracker: Tracker) -> str:
     "which school?"); its latest message when none of the last few was read as one."""
     turns = _recent_user_turns(tracker)
     for event in turns:
-        if _intent(event) == "ask_school_info":
+        if intent_of(event) == "ask_school_info":
             return event.get("text") or ""
     return (turns[0].get("text") or "") if turns else ""
 

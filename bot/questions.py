@@ -31,9 +31,15 @@ _ABOUT_THE_CLASS = re.compile(
 )
 
 
+def _question_matching(text: str | None, *patterns: re.Pattern) -> bool:
+    """A question (looks_like_question) holding a word of any of `patterns`."""
+    folded = fold(text or "")
+    return looks_like_question(text) and any(pattern.search(folded) for pattern in patterns)
+
+
 def asks_about_the_class(text: str | None) -> bool:
     """A question of when, where or how much ("y cuando es el siguiente?")."""
-    return looks_like_question(text) and bool(_ABOUT_THE_CLASS.search(fold(text or "")))
+    return _question_matching(text, _ABOUT_THE_CLASS)
 
 
 # Children at the class: "¿puedo llevar a mis niños?", "is there childcare?", "hay quien cuide a
@@ -47,7 +53,7 @@ _CHILDCARE = re.compile(
 
 def asks_about_childcare(text: str | None) -> bool:
     """A question about children at the class ("¿puedo llevar a mis niños?")."""
-    return looks_like_question(text) and bool(_CHILDCARE.search(fold(text or "")))
+    return _question_matching(text, _CHILDCARE)
 
 
 # What a class costs: "is it free?", "¿se paga?", "how much".
@@ -60,5 +66,4 @@ _COST = re.compile(
 def asks_cost_or_childcare(text: str | None) -> bool:
     """A question about what the class costs or about children at it ("is the childcare free? my
     youngest is only 2"): a number in it is not an answer to a form's question."""
-    folded = fold(text or "")
-    return looks_like_question(text) and bool(_COST.search(folded) or _CHILDCARE.search(folded))
+    return _question_matching(text, _COST, _CHILDCARE)
