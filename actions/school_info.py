@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.models import utcnow
 from bot.office_hours import when_staff_answer
+from bot.questions import asks_about_the_class
 from bot.school_facts import asks_in_general, facts_asked, known_value
 from bot.school_matters import MATTERS, SCHOOL_QUESTION
 from bot.schools import example_names, find_school, school_named_elsewhere
@@ -151,6 +152,18 @@ def question_asked(tracker: Tracker) -> str:
     return ""
 
 
+def _about_the_class_in_sign_up(tracker: Tracker) -> bool:
+    """ "¿A qué hora empieza?" in the middle of a sign-up, naming no school, asks when the class
+    starts, not a school's bell: the family is signing up for the class."""
+    latest = tracker.latest_message
+    names_a_school = any(e.get("entity") == "school" for e in latest.get("entities") or [])
+    return (
+        tracker.active_loop.get("name") == "registration_form"
+        and not names_a_school
+        and asks_about_the_class(latest.get("text"))
+    )
+
+
 class ActionAnswerSchoolInfo(Action):
     """The fact asked about a school (address, phone, hours, principal, website); its address
     and phone when none is named. A fact the line does not have is said so, with the school's
@@ -164,7 +177,7 @@ class ActionAnswerSchoolInfo(Action):
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("form_let_go"):
             return [SlotSet("form_let_go", False)]  # the form let go and said so
-        if follows_parent_college(tracker):
+        if follows_parent_college(tracker) or _about_the_class_in_sign_up(tracker):
             return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
         language = language_of(tracker)
         matter = matter_asked(tracker)

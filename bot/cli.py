@@ -138,19 +138,20 @@ def worker(workers: int | None) -> None:
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn workers (--scaled).")
 def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
     """Start web, Rasa server, action server and worker in the foreground. Ctrl-C stops all."""
-    from .processes import Topology, all_processes, child_env, scaled_processes
+    from .processes import Topology, all_processes, child_env, local_url, scaled_processes
     from .supervisor import run_all
-    from .training import model_path
 
     settings = _settings()
     if scaled:
         _check_shared_state(settings)
-    model = model_path()
-    if not model.exists():
-        raise click.ClickException(f"no trained model at {model}: run `bot train` first")
+    model = _model_to_serve(settings)
     if scaled:
         topology = Topology.around(
             settings, replicas, web_workers=web_workers, workers=workers, journal=1000
+        )
+        # A model staff choose on the Training page must reach each replica, not the balancer.
+        settings = settings.with_overrides(
+            rasa_replica_urls=tuple(local_url(port) for port in topology.rasa_ports)
         )
         specs = scaled_processes(settings, model, topology)
     else:
@@ -167,6 +168,18 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
         click.echo("\n".join(lines))
 
     sys.exit(run_all(specs, child_env(settings), ready))
+
+
+def _model_to_serve(settings):
+    """The model staff last chose on the Training page, or the project's (`bot train`)."""
+    from .db import engine_for, session_factory
+    from .review_training import active_model
+
+    with session_factory(engine_for(settings.database_url))() as session:
+        model = active_model(session, settings)
+    if not model.exists():
+        raise click.ClickException(f"no trained model at {model}: run `bot train` first")
+    return model
 
 
 def _check_shared_state(settings) -> None:

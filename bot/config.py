@@ -98,6 +98,20 @@ class Settings:
     # Days before a family's messages, deliveries' numbers and, once it is silent that long, the
     # family itself are purged; 0 keeps everything forever.
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # Every Rasa server a new model must reach (RASA_REPLICA_URLS, comma-separated): in the
+    # scaled topology, each replica behind the balancer; by default, RASA_URL alone.
+    rasa_replica_urls: tuple[str, ...] = ()
+    # Where models trained from the console live: a folder every Rasa replica can read
+    # (MODELS_DIR; by default var/models). docs/deploy.md.
+    models_dir: Path | None = None
+
+    @property
+    def rasa_servers(self) -> tuple[str, ...]:
+        return self.rasa_replica_urls or (self.rasa_url,)
+
+    @property
+    def reviewed_models_dir(self) -> Path:
+        return self.models_dir or self.var_dir / "models"
 
     @property
     def phone_simulator_enabled(self) -> bool:
@@ -189,4 +203,10 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         retention_days=retention_days,
         rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL") or None,
         var_dir=var_dir,
+        rasa_replica_urls=tuple(
+            url.strip().rstrip("/")
+            for url in (env.get("RASA_REPLICA_URLS") or "").split(",")
+            if url.strip()
+        ),
+        models_dir=Path(env["MODELS_DIR"]).resolve() if env.get("MODELS_DIR") else None,
     )

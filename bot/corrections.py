@@ -201,9 +201,12 @@ def export_corrections(
     *,
     dry_run: bool = False,
     held_out_dir: Path | None = HELD_OUT_DIR,
+    mark_exported: bool = True,
 ) -> ExportSummary:
     """Writes pending corrections into nlu_dir/<lang>/corrections.yml and marks them exported
-    (the caller commits). A dry run writes and marks nothing and reports the same figures."""
+    (the caller commits). A dry run writes and marks nothing and reports the same figures. A
+    training from the console (bot/review_training.py) writes into a copy of the data and marks
+    nothing: the corrections stay pending for operators who version nlu_data/."""
     intents = contract_intents()
     summary = ExportSummary(dry_run=dry_run)
     by_language: dict[str, list[NluCorrection]] = defaultdict(list)
@@ -234,7 +237,7 @@ def export_corrections(
                     continue  # may become valid when the domain grows: left pending
             elif _place(examples, correction.intent, text):
                 added[correction.intent] += 1
-            if not dry_run:
+            if not dry_run and mark_exported:
                 correction.exported_at = now
         if added:
             summary.written[language] = dict(added)

@@ -57,6 +57,11 @@ def _lang(language: str | None) -> str:
     return "en" if language == "en" else "es"
 
 
+def utc(dt: datetime) -> datetime:
+    """A stored time with its UTC zone: SQLite hands stored times back naive."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+
+
 def local(dt: datetime) -> datetime:
     """The same instant on Los Angeles wall-clock time; a naive datetime is taken as UTC."""
     if dt.tzinfo is None:

@@ -39,6 +39,12 @@ def child_env(settings: Settings) -> dict[str, str]:
         # Rasa's dependencies print screens of deprecation warnings that bury the useful lines.
         "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        **(
+            {"RASA_REPLICA_URLS": ",".join(settings.rasa_replica_urls)}
+            if settings.rasa_replica_urls
+            else {}
+        ),
+        **({"MODELS_DIR": str(settings.models_dir)} if settings.models_dir else {}),
     }
 
 
@@ -174,12 +180,12 @@ def scaled_processes(settings: Settings, model: Path, topology: Topology) -> lis
     ]
     return [
         *actions,
-        balancer("lb-actn", settings.action_port, [_local(p) for p in topology.action_ports]),
+        balancer("lb-actn", settings.action_port, [local_url(p) for p in topology.action_ports]),
         *rasas,
         balancer(
             "lb-rasa",
             settings.rasa_port,
-            [_local(p) for p in topology.rasa_ports],
+            [local_url(p) for p in topology.rasa_ports],
             topology.journal,
         ),
         *[worker(settings, f"worker-{i + 1}") for i in range(topology.workers)],
@@ -187,5 +193,5 @@ def scaled_processes(settings: Settings, model: Path, topology: Topology) -> lis
     ]
 
 
-def _local(port: int) -> str:
+def local_url(port: int) -> str:
     return f"http://127.0.0.1:{port}"

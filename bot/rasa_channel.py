@@ -11,9 +11,11 @@ names it), never in the web process, which only knows Rasa's HTTP API (bot/rasa_
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -107,7 +109,52 @@ class FamilyLineInput(RestInput):
                 understanding = await _understanding_or_nothing(request, message)
             return response.json({"messages": collector.messages, "understanding": understanding})
 
+        @webhook.route("/model", methods=["POST"])
+        async def switch_model(request: Request) -> HTTPResponse:
+            """Like Rasa's PUT /model, without the pause: Rasa loads a model on its event loop,
+            so every family texting meanwhile waits (half a minute on a busy two-core machine)
+            and the web gives up on Rasa. Here the model loads in a thread while the old one
+            answers, and one assignment puts the new one in place (bot/review_training.py)."""
+            path = Path(str((request.json or {}).get("model_file") or ""))
+            if path.suffixes[-2:] != [".tar", ".gz"] or not path.is_file():
+                return response.json({"error": f"no model file at {str(path)!r}"}, status=400)
+            agent = request.app.ctx.agent
+            loop = asyncio.get_running_loop()
+            try:
+                processor = await loop.run_in_executor(None, _processor_for, agent, path)
+            except Exception as error:  # a broken file: the old model stays
+                log.exception("family_line: could not load %s", path)
+                return response.json({"error": f"{type(error).__name__}: {error}"}, status=400)
+            put_in_place(agent, processor)
+            log.info("family_line: now answering with %s", path.name)
+            return response.json({"model_file": path.name})
+
         return webhook
+
+
+def _processor_for(agent, path: Path):
+    from rasa.core.processor import MessageProcessor
+
+    return MessageProcessor(
+        model_path=path,
+        tracker_store=agent.tracker_store,
+        lock_store=agent.lock_store,
+        action_endpoint=agent.action_endpoint,
+        generator=agent.nlg,
+        http_interpreter=agent.http_interpreter,
+    )
+
+
+def put_in_place(agent, processor) -> None:
+    """What Rasa's Agent.load_model does after building the processor; every turn reads
+    agent.processor once, so a turn is answered wholly by the old model or the new."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+    agent.processor = processor
+    agent.domain = processor.domain
+    agent.tracker_store.domain = processor.domain
+    if isinstance(agent.nlg, TemplatedNaturalLanguageGenerator):
+        agent.nlg.responses = processor.domain.responses if processor.domain else {}
 
 
 async def _understanding_or_nothing(request: Request, message: UserMessage) -> dict[str, Any]:

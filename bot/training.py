@@ -67,3 +67,6 @@ def _prune(models_dir: Path, keep: int) -> None:
     models = sorted(models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime)
     for old in models[:-keep]:
         old.unlink(missing_ok=True)
+        # Its readings of the held-out sets (bot/review_training.readings_path) go with it.
+        for readings in models_dir.glob(f"{old.name.removesuffix('.tar.gz')}.readings-*.json"):
+            readings.unlink(missing_ok=True)

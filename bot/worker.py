@@ -19,6 +19,7 @@ from huey.exceptions import TaskLockedException
 from .broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
 from .config import Settings
 from .dates import LOCAL_TZ
+from .review_training import register_training_task
 
 HEARTBEAT_KEY = "family-line:worker-heartbeat"
 # The heartbeat is written every minute; a worker silent for longer than this is reported down.
@@ -48,6 +49,7 @@ def build_huey(settings: Settings) -> Huey:
     register_broadcast_tasks(huey, settings)
     register_reminder_clock(huey, settings)
     register_retention_purge(huey, settings)
+    register_training_task(huey, settings)
     return huey
 
 

@@ -51,6 +51,7 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
     from . import (
         api,
         api_broadcasts,
+        api_training,
         audit_pages,
         auth,
         broadcasts,
@@ -60,6 +61,7 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
         registrations,
         staff_users,
         thread,
+        training,
     )
 
     for blueprint in (
@@ -76,6 +78,8 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
         api.bp,
         broadcasts.bp,
         api_broadcasts.api_bp,
+        api_training.api_bp,
+        training.bp,
     ):
         app.register_blueprint(blueprint)
 

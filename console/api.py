@@ -499,24 +499,30 @@ def message_correction(message_id: int):
         message = db.get(Message, message_id)
         if message is None:
             abort(404, description="There is no message with that id.")
-        try:
-            saved = correct(
-                db, message, g.api_user, str(wanted.get("intent")), str(wanted.get("language"))
-            )
-        except StaffActionError as error:
-            db.rollback()
-            return bad_request(str(error))
-        audit.record(
-            db,
-            g.api_user,
-            "conversation.correct",
-            "conversation",
-            message.conversation_id,
-            message_id=message.id,
-            intent=saved.intent,
-            language=saved.language,
-            bot_intent=message.intent,
-            via="api",
+        return save_correction(db, message, wanted)
+
+
+def save_correction(db, message: Message, wanted: dict):
+    """Stores, audits and answers a correction; also POST /api/conversations/<id>/messages/<id>/
+    correction (console/api_training.py)."""
+    try:
+        saved = correct(
+            db, message, g.api_user, str(wanted.get("intent")), str(wanted.get("language"))
         )
-        db.commit()
-        return jsonify(message=_message(message, saved))
+    except StaffActionError as error:
+        db.rollback()
+        return bad_request(str(error))
+    audit.record(
+        db,
+        g.api_user,
+        "conversation.correct",
+        "conversation",
+        message.conversation_id,
+        message_id=message.id,
+        intent=saved.intent,
+        language=saved.language,
+        bot_intent=message.intent,
+        via="api",
+    )
+    db.commit()
+    return jsonify(message=_message(message, saved))

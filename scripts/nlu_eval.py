@@ -14,20 +14,25 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
+from bot.config import LANGUAGES
 from bot.nlu_evaluation import (
     HELD_OUT_SETS,
     LanguageScore,
-    evaluate,
     fallback_threshold,
     format_comparison,
     format_scores,
     guard_settings,
     history_entry,
     load_agent,
+    load_examples,
     load_history,
+    predict,
     previous_run,
     save_history,
+    score,
 )
+from bot.nlu_readings import rows, save
+from bot.review_training import readings_path
 from bot.training import PROJECT, ensure_model
 
 
@@ -67,8 +72,14 @@ def main() -> int:
     agent = load_agent(model)
     labelled: dict[str, LanguageScore] = {}
     failures: list[str] = []
+    readings: dict[str, dict] = {}
     for name in args.sets:
-        scores = evaluate(agent, threshold, folder=HELD_OUT_SETS[name], guard=guard)
+        predictions = {
+            language: predict(agent, load_examples(language, HELD_OUT_SETS[name]))
+            for language in LANGUAGES
+        }
+        scores = {lang: score(lang, found, threshold, guard) for lang, found in predictions.items()}
+        readings[name] = {lang: rows(found, threshold) for lang, found in predictions.items()}
         print(f"\n== {name} set ({HELD_OUT_SETS[name].relative_to(PROJECT)})")
         print(format_scores(scores))
         for language, s in scores.items():
@@ -80,6 +91,10 @@ def main() -> int:
     print()
     print(format_comparison(entry, previous_run(load_history(), model_name)))
     save_history(entry)
+    if set(args.sets) == set(HELD_OUT_SETS):
+        # The Training page compares a new model with the live one on these same readings:
+        # kept beside the model, its first training need not read every set again.
+        save(readings, readings_path(model))
     for failure in failures:
         print(f"FAIL: {failure}")
     return 1 if failures else 0

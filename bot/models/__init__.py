@@ -11,7 +11,7 @@ from .directory import (
 )
 from .families import ConsentEvent, Contact, Conversation, Message, Registration
 from .outreach import Broadcast, Delivery, SendPace
-from .review import ConversationNote, NluCorrection
+from .review import ConversationNote, NluCorrection, NluTraining
 from .staff import AuditLog, StaffUser
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Message",
     "Neighborhood",
     "NluCorrection",
+    "NluTraining",
     "Organization",
     "ParentCollegeSession",
     "Program",

@@ -4,7 +4,7 @@ examples through `bot nlu corrections`."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from .base import Base, created_at, updated_at
@@ -39,4 +39,29 @@ class NluCorrection(Base):
     exported_at = Column(DateTime(timezone=True))
 
     message = relationship("Message")
+    staff_user = relationship("StaffUser")
+
+
+class NluTraining(Base):
+    """A model trained from the console (bot/review_training.py): the project's training data
+    plus staff corrections, compared with the live model on the held-out sets, then used or not.
+    status: queued, training, evaluating, ready (may be used), active (the families' model),
+    failed (error says why)."""
+
+    __tablename__ = "nlu_training"
+    id = Column(Integer, primary_key=True)
+    status = Column(String(16), nullable=False, default="queued", index=True)
+    staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
+    created_at = created_at()
+    started_at = Column(DateTime(timezone=True))
+    finished_at = Column(DateTime(timezone=True))
+    progress = Column(Float, nullable=False, default=0.0)  # 0 to 1, for the progress bar
+    # The model file's name in the reviewed models folder (Settings.reviewed_models_dir).
+    model_file = Column(String(255))
+    # {language: {intent: examples}} added from corrections, and those kept out, with reasons.
+    corrections = Column(JSON)
+    figures = Column(JSON)  # the new model against the live one (bot/review_figures.py)
+    error = Column(Text)
+    activated_at = Column(DateTime(timezone=True))  # last time families got this model
+
     staff_user = relationship("StaffUser")

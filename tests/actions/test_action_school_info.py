@@ -233,3 +233,24 @@ def test_a_named_school_of_ours_is_still_looked_up(action_db):
     tracker = make_tracker("mi hija va en la markham y esta enferma", "report_absence")
     slots = asyncio.run(ValidateSchoolInfoForm().required_slots(["school"], None, tracker, {}))
     assert slots == ["school"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "about_the_class"),
+    [
+        ("a que hora empieza?", [], True),
+        ("y donde es?", [], True),
+        ("a que hora entran en Jordan?", [("school", "Jordan")], False),
+    ],
+)
+def test_a_time_or_place_asked_during_the_sign_up_is_about_the_class(
+    action_db, text, entities, about_the_class
+):
+    tracker = make_tracker(
+        text, "ask_school_info", entities, active_loop="registration_form", language="es"
+    )
+    dispatcher = CollectingDispatcher()
+    ActionAnswerSchoolInfo().run(dispatcher, tracker, domain())
+    responses = [m.get("response") or "" for m in dispatcher.messages]
+    assert any(r.startswith("utter_parent_college") for r in responses) == about_the_class
+    assert "utter_ask_school" not in responses or not about_the_class

@@ -240,3 +240,77 @@ def test_an_admin_previews_and_sends_a_bilingual_broadcast_to_a_school(
         phones = session.execute(select(Delivery.phone, Delivery.language)).all()
     assert sorted(phones) == [("+13235550190", "en"), ("+13235550191", "es")]
     context.close()
+
+
+def test_an_admin_trains_compares_and_uses_a_model(
+    browser, live_url, admin, post_sms, sessions, settings, fake_rasa, shots
+):
+    """The review loop as an admin clicks it (docs/review-loop.md). The worker is not running
+    here, so the training stays queued; a finished one is put in the database as the worker
+    leaves it, with figures compared on a few messages (bot/review_figures.py)."""
+    from bot.models import NluTraining, utcnow
+    from bot.review_figures import compare
+
+    post_sms("oiga y lo de los sabados pa los papas cuando es", "+13235550100")
+    post_sms("llamen al 323 555 0199 xfa", "+13235550101")
+    with sessions() as session:
+        for body, intent in (("sabados pa los papas", "ask_parent_college"),
+                             ("323 555 0199", "talk_to_human")):  # fmt: skip
+            message = session.execute(
+                select(LoggedMessage).where(
+                    LoggedMessage.direction == "in", LoggedMessage.body.contains(body)
+                )
+            ).scalar_one()
+            session.add(Correction(message=message, intent=intent, language="es"))
+        session.commit()
+
+    context = _context(browser, LAPTOP)
+    page = context.new_page()
+    _log_in(page, live_url)
+    page.get_by_role("link", name="Training").click()
+    waiting = page.locator("#waiting")
+    expect(waiting.get_by_role("cell", name="ask_parent_college")).to_be_visible()
+    expect(waiting).to_contain_text("contains a phone number or email address")
+    page.get_by_role("button", name="Train a new model").click()
+    expect(page.get_by_role("heading", name="Training #1: queued")).to_be_visible()
+    expect(page.locator("progress")).to_be_visible()
+    page.get_by_role("link", name="← Training").click()
+    expect(page.get_by_role("button", name="Train a new model")).to_be_disabled()
+    shots(page, "training")
+
+    live = {"written": {
+        "es": [["cuando son las clases de papas", "ask_parent_college", "nlu_fallback"],
+               ["a que hora sale el bus", "ask_bus", "ask_bus"],
+               ["mi hijo esta enfermo", "report_absence", "report_absence"]],
+        "en": [["when is the saturday class", "ask_parent_college", "ask_parent_college"],
+               ["bus times?", "ask_bus", "nlu_fallback"]],
+    }}  # fmt: skip
+    new = {"written": {
+        "es": [["cuando son las clases de papas", "ask_parent_college", "ask_parent_college"],
+               ["a que hora sale el bus", "ask_bus", "ask_bus"],
+               ["mi hijo esta enfermo", "report_absence", "report_absence"]],
+        "en": [["when is the saturday class", "ask_parent_college", "ask_parent_college"],
+               ["bus times?", "ask_bus", "nlu_fallback"]],
+    }}  # fmt: skip
+    model = settings.reviewed_models_dir / "reviewed-2.tar.gz"
+    model.parent.mkdir(parents=True, exist_ok=True)
+    model.write_bytes(b"a model")
+    with sessions() as session:
+        session.get(NluTraining, 1).status = "failed"  # no worker here to finish it
+        session.add(NluTraining(
+            status="ready", progress=1.0, model_file=model.name, finished_at=utcnow(),
+            corrections={"added": {"es": {"ask_parent_college": 1}}, "kept_out": [{}]},
+            figures={"live_model": "family-line-3f2a.tar.gz", **compare(live, new)},
+        ))  # fmt: skip
+        session.commit()
+    page.goto(live_url + "/console/training/2")
+    figures = page.locator("#figures")
+    expect(figures).to_contain_text("1 test message is read differently: 1 now right")
+    expect(figures.get_by_role("cell", name="cuando son las clases de papas")).to_be_visible()
+    shots(page, "training-ready")
+    page.get_by_role("button", name="Use this model").click()
+    expect(page.get_by_text("now answered by the model of training #2")).to_be_visible()
+    assert fake_rasa.loaded == [str(model)]
+    expect(page.get_by_role("button", name="Go back to the model before it")).to_be_visible()
+    _fits(page, LAPTOP["width"])
+    context.close()

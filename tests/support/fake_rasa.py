@@ -13,6 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHANNEL_PATH = "/webhooks/family_line/webhook"
+MODEL_SWITCH_PATH = "/webhooks/family_line/model"  # bot/rasa_channel.py
 
 
 class FakeRasa:
@@ -25,6 +26,9 @@ class FakeRasa:
         # the channel: {"recipient_id": ..., "custom": {...}}. See hand_off().
         self.custom: list[dict] = []
         self.received: list[dict] = []  # what the channel was sent, one per message
+        # Model files the channel's switch (bot/rasa_channel.py) was asked to load, in order.
+        self.loaded: list[str] = []
+        self.refuse_models = False  # the switch answers 400, as for a file that is no model
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -74,6 +78,11 @@ class FakeRasa:
 
             def do_POST(self):
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path == MODEL_SWITCH_PATH:
+                    fake.loaded.append(payload["model_file"])
+                    if fake.refuse_models:
+                        return self._send(400, {"error": "no model file at that path"})
+                    return self._send(200, {"model_file": payload["model_file"]})
                 if fake.mode == "slow":
                     time.sleep(fake.delay)
                 if fake.mode == "error":

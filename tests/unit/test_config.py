@@ -86,3 +86,18 @@ def test_broadcast_settings_have_defaults_and_refuse_nonsense():
     ):
         with pytest.raises(ConfigError, match=words):
             load_settings(environ=environ, dotenv_path=None)
+
+
+def test_a_new_model_reaches_every_replica_and_lives_in_a_shared_folder(tmp_path):
+    alone = load_settings(environ={"VAR_DIR": str(tmp_path)}, dotenv_path=None)
+    assert alone.rasa_servers == ("http://127.0.0.1:5005",)
+    assert alone.reviewed_models_dir == tmp_path / "models"
+    scaled = load_settings(
+        environ={
+            "RASA_REPLICA_URLS": " http://rasa-1:5005/, http://rasa-2:5005 ,",
+            "MODELS_DIR": str(tmp_path / "shared"),
+        },
+        dotenv_path=None,
+    )
+    assert scaled.rasa_servers == ("http://rasa-1:5005", "http://rasa-2:5005")
+    assert scaled.reviewed_models_dir == tmp_path / "shared"
