@@ -24,6 +24,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def database_url(sqlite_url):
+    # SQLite only: a real training takes minutes, and the database layer of a training (its row,
+    # its status) is tested on both in tests/console/test_training_pages.py.
+    return sqlite_url
+
+
 def _queued(sessions) -> int:
     with sessions() as session:
         training = request_training(session, None)
@@ -61,7 +68,8 @@ def test_a_training_learns_the_corrections_and_compares_itself_with_the_live_mod
                 assert both["messages"] > 400 and 0.85 < both["new"] <= 1.0
                 assert both["live"] is not None and abs(both["new"] - both["live"]) < 0.05
     log = review_training.log_tail(settings, training_id, lines=400)
-    assert "rasa train" in log and "Epochs" in log and "bot.nlu_readings" in log
+    # No "Epochs" here: Rasa's cache restores DIET when the same data was trained before.
+    assert "rasa train" in log and "bot.nlu_readings" in log
     # The copy of the data is gone; the project's own data never saw the correction.
     assert not (review_training.training_dir(settings, training_id) / "nlu_data").exists()
     assert not (PROJECT / "nlu_data" / "es" / "corrections.yml").exists()
