@@ -73,8 +73,12 @@ train: venv
 validate: venv
 	$(BIN)/rasa data validate --config config.yml --domain domain --data nlu_data dialogue
 
+# The tests that start no servers run in TEST_WORKERS processes (pytest-xdist): they mostly wait on
+# a database. The end-to-end and browser tests start real servers and run after them, in one.
+TEST_WORKERS ?= 2
 test: venv validate lint nlu-eval test-stories
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "e2e or browser" $(PYTEST_ARGS)
 
 # Per-language accuracy, macro-F1 and the most confused intents on each held-out set: written,
 # independent, generated (tests/nlu/, never trained on).
@@ -100,7 +104,7 @@ screenshots: venv
 
 # Everything but the end-to-end layer (no Rasa servers): for quick iterations.
 test-fast: venv
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not browser" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check bot webhooks console actions tests bench scripts

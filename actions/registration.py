@@ -117,13 +117,34 @@ def match_session(text: str, choices: list[ParentCollegeSession], language: str)
     return hits[0] if len(hits) == 1 else None
 
 
-# "1 adult", "2 adultos", "3 niños", "one kid", "just me": a count of people, never a pick from
-# the list.
+# "1 adult", "2 adultos", "3 niños", "one kid", "just me", "yo y mi esposo": a count of people,
+# never a pick from the list.
+_COUPLE = r"(?:yo|me|i) (?:y|and) (?:mi|my) \w+|(?:mi|my) \w+ (?:y|and) (?:yo|me|i)"
 _COUNTED = re.compile(
     r"\b(?:(?:\d+|one|two|three|four|uno|una|un|dos|tres|cuatro)\s+(?:adults?|adultos?|personas?|"
     r"people|kids?|children|child|ninos?|ninas?|hijos?|hijas?|chamacos?|of us)"
-    r"|just me|only me|solo yo|nomas yo)\b"
+    r"|just me|only me|solo yo|nomas yo|nada mas yo|" + _COUPLE + r")\b"
 )
+# The same counts when they are of grown-ups: a session picked with "vamos 2 adultos" or "nomas
+# yo" answers the adults question too, which is then not asked.
+_ADULTS_COUNTED = re.compile(
+    r"\b(?:(?P<n>\d+|one|two|three|four|uno|una|un|dos|tres|cuatro)\s+(?:adults?|adultos?|"
+    r"personas?|people|of us)|(?P<one>just me|only me|solo yo|nomas yo|nada mas yo)|"
+    r"(?P<two>" + _COUPLE + r"))\b"
+)
+
+
+def adults_counted(text: str) -> int | None:
+    """How many grown-ups a message says are coming, if it says it plainly."""
+    found = _ADULTS_COUNTED.search(fold_words(text))
+    if found is None:
+        return None
+    if found.group("one"):
+        return 1
+    if found.group("two"):
+        return 2
+    return read_number(found.group("n"), most=MOST_ADULTS)
+
 
 # Words every session shares (all on Saturdays, same hours): they tell none apart.
 _COMMON_SESSION_WORDS = {"sabado", "saturday", "9", "12", "la", "el"}
@@ -197,7 +218,11 @@ class ValidateRegistrationForm(FamilyFormValidation):
             if index is None:
                 aside = self.question_aside(dispatcher, tracker, domain, "pc_session")
                 return aside or self.reject(dispatcher, "pc_session", "utter_invalid_session")
-            return {"pc_session": choices[index].slug}
+            picked: dict[str, Any] = {"pc_session": choices[index].slug}
+            adults = adults_counted(answer_text(tracker, value))
+            if adults and not tracker.get_slot("adults"):
+                picked["adults"] = float(adults)
+            return picked
 
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if asks_cost_or_childcare(answer_text(tracker, value)):

@@ -3,7 +3,7 @@ of a running Rasa server to it (docs/review-loop.md; targets: six minutes and th
 
     .venv/bin/python bench/review_loop.py train [--cold]
     .venv/bin/python bench/review_loop.py switch [--url http://127.0.0.1:5005] [--threads 4]
-        [--models models]
+        [--per-second N] [--models models]
 
 `train` runs the worker's training (bot/review_training.run_training) on a scratch SQLite database
 with three staff corrections and prints the seconds of each step: training, the new model's
@@ -11,7 +11,8 @@ readings of the held-out sets, the live model's (cached beside it after the firs
 `make nlu-eval`; --cold reads them again). `switch` needs the line running (`make run`): it copies
 the model the server has to a new file and asks the server to load it, first through the
 family_line channel's switch (the one the Training page uses), then through Rasa's own PUT /model,
-while threads keep asking it to read messages; it prints how long each switch took and how many
+while threads keep asking it to read messages (as fast as it answers, or --per-second readings a
+second in all, as families texting would); it prints how long each switch took and how many
 readings were answered, failed or slow meanwhile."""
 
 from __future__ import annotations
@@ -73,9 +74,11 @@ def train(cold: bool) -> None:
             print(f"  {name}: {cells}")
 
 
-def switch(url: str, threads: int, models: Path) -> None:
+def switch(url: str, threads: int, models: Path, per_second: float) -> None:
+    load = f"{per_second:g} readings a second" if per_second else "as fast as answered"
+    print(f"{threads} threads asking for readings, {load}")
     for way in ("channel", "rasa"):
-        took, answered, failed, slowest = _switch_once(url, threads, models, way)
+        took, answered, failed, slowest = _switch_once(url, threads, models, way, per_second)
         name = (
             "the channel's switch (POST /webhooks/family_line/model)"
             if way == "channel"
@@ -85,7 +88,9 @@ def switch(url: str, threads: int, models: Path) -> None:
               f"answered, {failed} failed, the slowest in {slowest:.1f} s")  # fmt: skip
 
 
-def _switch_once(url: str, threads: int, models: Path, way: str) -> tuple[float, int, int, float]:
+def _switch_once(
+    url: str, threads: int, models: Path, way: str, per_second: float
+) -> tuple[float, int, int, float]:
     from bot.review_training import SWITCH_PATH
 
     status = requests.get(f"{url}/status", timeout=5).json()
@@ -105,7 +110,10 @@ def _switch_once(url: str, threads: int, models: Path, way: str) -> tuple[float,
                 answered[0] += 1
             except requests.RequestException:
                 failed[0] += 1
-            slowest[0] = max(slowest[0], time.perf_counter() - began)
+            took = time.perf_counter() - began
+            slowest[0] = max(slowest[0], took)
+            if per_second:  # each thread its share of the rate
+                stop.wait(max(0.0, threads / per_second - took))
 
     def load(model: Path) -> requests.Response:
         if way == "rasa":
@@ -138,12 +146,13 @@ def main() -> None:
     running = commands.add_parser("switch")
     running.add_argument("--url", default="http://127.0.0.1:5005")
     running.add_argument("--threads", type=int, default=4)
+    running.add_argument("--per-second", type=float, default=0.0, help="0: as fast as answered")
     running.add_argument("--models", type=Path, default=Path("models"), help="the model's folder")
     args = parser.parse_args()
     if args.command == "train":
         train(args.cold)
     else:
-        switch(args.url, args.threads, args.models)
+        switch(args.url, args.threads, args.models, args.per_second)
 
 
 if __name__ == "__main__":

@@ -43,10 +43,12 @@ def asks_about_the_class(text: str | None) -> bool:
 
 
 # Children at the class: "¿puedo llevar a mis niños?", "is there childcare?", "hay quien cuide a
-# los ninos". The sign-up asks about childcare, so the line has an answer.
+# los ninos", "ahi cuidan a los niños?". The sign-up asks about childcare, so the line has an
+# answer.
 _CHILDCARE = re.compile(
     r"\b(?:childcare|child care|babysit\w*|cuidado de (?:los )?(?:ninos|ninas|hijos|bebes)|"
-    r"cuiden?|cuide|guarderia|(?:llevar|traer|bring)\b.{0,20}\b(?:ninos|nino|nina|ninas|hijos|"
+    r"cuid(?:a|an|e|en|ar|ara|aran|arian)|watch (?:the |my |our )?(?:kids|children)|guarderia|"
+    r"(?:llevar|traer|bring)\b.{0,20}\b(?:ninos|nino|nina|ninas|hijos|"
     r"hijo|hija|hijas|bebe|kids|children|child|baby|son|daughter))\b"
 )
 

@@ -37,7 +37,7 @@ from .corrections import HELD_OUT_DIR, export_corrections
 from .dates import utc
 from .models import NluTraining, StaffUser, utcnow
 from .review_figures import compare
-from .training import PROJECT, TRAINING_DATA_DIRS, model_path
+from .training import PROJECT, model_path, train_command
 
 log = logging.getLogger(__name__)
 
@@ -220,13 +220,7 @@ def _prepare_data(session: Session, training: NluTraining, workdir: Path) -> Pat
 
 def _train(session: Session, training: NluTraining, data: Path, model: Path, log_file: Path):
     model.parent.mkdir(parents=True, exist_ok=True)
-    rasa = Path(sys.executable).with_name("rasa")
-    others = [str(PROJECT / d) for d in TRAINING_DATA_DIRS if d != "nlu_data"]
-    argv = [
-        str(rasa), "train", "--config", str(PROJECT / "config.yml"),
-        "--domain", str(PROJECT / "domain"), "--data", str(data), *others,
-        "--out", str(model.parent), "--fixed-model-name", model.name.removesuffix(".tar.gz"),
-    ]  # fmt: skip
+    argv = train_command(PROJECT, model.parent, model.name.removesuffix(".tar.gz"), nlu_data=data)
     _run_logged(argv, log_file, lambda line: _progress(session, training, line))
     if not model.exists():
         raise TrainingError(f"rasa train finished but wrote no {model.name}")

@@ -12,7 +12,11 @@ from bot.migrate import upgrade
 from bot.seed import seed_database
 from bot.sms_try import sign, twilio_sms_form
 from tests.support import network_guard
-from tests.support.databases import fresh_postgres_database, postgres_unreachable_reason
+from tests.support.databases import (
+    SqliteTemplates,
+    fresh_postgres_database,
+    postgres_unreachable_reason,
+)
 from tests.support.fake_rasa import FakeRasa
 
 TEST_TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
@@ -61,16 +65,36 @@ def make_settings(database_url: str, tmp_path, **environ):
     return load_settings(environ=env, dotenv_path=None).with_overrides(testing=True)
 
 
+def _seed(url: str) -> None:
+    with session_scope(session_factory(engine_for(url))) as session:
+        seed_database(session)
+
+
+def _build_template(url: str, stage: str) -> None:
+    upgrade(url)
+    if stage == "seeded":
+        _seed(url)
+    engine_for(url).dispose()  # the copies are made from a file nothing holds open
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory):
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"), _build_template)
+
+
 @pytest.fixture
-def migrated_db(database_url):
-    upgrade(database_url)
+def migrated_db(database_url, sqlite_templates):
+    engine_for(database_url).dispose()
+    if not sqlite_templates.restore(database_url, "migrated"):
+        upgrade(database_url)
     return database_url
 
 
 @pytest.fixture
-def seeded_db(migrated_db):
-    with session_scope(session_factory(engine_for(migrated_db))) as session:
-        seed_database(session)
+def seeded_db(migrated_db, sqlite_templates):
+    engine_for(migrated_db).dispose()
+    if not sqlite_templates.restore(migrated_db, "seeded"):
+        _seed(migrated_db)
     return migrated_db
 
 

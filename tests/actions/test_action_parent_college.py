@@ -111,8 +111,12 @@ def test_sessions_in_one_language_say_so_and_mixed_ones_do_not(action_db):
     [
         ("puedo llevar a mis niños a la clase?", "es", "Hay cuidado de niños durante la clase"),
         ("is there childcare on saturday?", "en", "There is childcare during the class"),
+        ("oiga y ahi cuidan a los ninos mientras uno esta en la clase?", "es",
+         "Hay cuidado de niños durante la clase"),
+        ("will someone watch the kids while we're in class?", "en",
+         "There is childcare during the class"),
     ],
-)
+)  # fmt: skip
 def test_a_childcare_question_gets_the_dates_and_the_childcare(action_db, text, language, line):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text, "ask_parent_college", language=language)

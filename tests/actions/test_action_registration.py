@@ -366,20 +366,25 @@ def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
         assert events == [FollowupAction("registration_form")]
 
 
-def test_a_count_of_people_is_not_a_pick_from_the_session_list(family, action_db):
+def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_adults(
+    family, action_db
+):
     form = ValidateRegistrationForm()
     slugs = _slugs(action_db)
     dispatcher = CollectingDispatcher()
     for text, picked in [
-        ("just me, 1 adult, no childcare", None),
-        ("somos 2 adultos", None),
-        ("la primera, somos 2 adultos", slugs[0]),
-        ("2", slugs[1]),
+        ("just me, 1 adult, no childcare", {"pc_session": None}),
+        ("somos 2 adultos", {"pc_session": None}),
+        # All the sessions are on Saturdays: "yo y mi esposo" counts two people, not session 2.
+        ("la del sabado, vamos yo y mi esposo", {"pc_session": None}),
+        ("la primera, somos 2 adultos", {"pc_session": slugs[0], "adults": 2.0}),
+        ("ok la primera sesion, nomas yo", {"pc_session": slugs[0], "adults": 1.0}),
+        ("the 2nd one, me and my wife", {"pc_session": slugs[1], "adults": 2.0}),
+        ("la primera, con mis 3 ninos", {"pc_session": slugs[0]}),  # children are not adults
+        ("2", {"pc_session": slugs[1]}),
     ]:
         tracker = make_tracker(text, "inform", slots={"session_choices": slugs}, sender_id=family)
-        assert form.validate_pc_session(text, dispatcher, tracker, domain()) == {
-            "pc_session": picked
-        }, text
+        assert form.validate_pc_session(text, dispatcher, tracker, domain()) == picked, text
 
 
 def test_a_number_inside_a_question_about_cost_or_childcare_picks_nothing(family, action_db):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -55,3 +58,28 @@ def drop_database(name: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     finally:
         admin.dispose()
+
+
+class SqliteTemplates:
+    """A migrated and a seeded SQLite database made once per test run and copied into each
+    test's file: migrating and seeding anew took a quarter of a second per test. (PostgreSQL
+    keeps migrating each fresh database: there a CREATE DATABASE … TEMPLATE costs as much as
+    the migration it saves.)"""
+
+    def __init__(self, folder: Path, build: Callable[[str, str], None]):
+        self._folder = folder
+        self._build = build  # (url, stage): migrates, and seeds for "seeded"
+        self._made: dict[str, Path] = {}
+
+    def restore(self, url: str, stage: str) -> bool:
+        """Makes the SQLite database at `url` a copy of the template of `stage` (nothing may be
+        connected to it); False for another database, which the caller builds itself."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return False
+        if stage not in self._made:
+            path = self._folder / f"{stage}.db"
+            self._build(f"sqlite:///{path}", stage)
+            self._made[stage] = path
+        shutil.copyfile(self._made[stage], parsed.database)
+        return True

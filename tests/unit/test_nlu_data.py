@@ -128,3 +128,25 @@ def test_held_out_messages_never_appear_in_training_data(folder):
         for texts in _examples(f"{folder}/{language}.yml").values():
             leaked = [t for t in texts if _normal(t) in training]
             assert not leaked, (language, leaked)
+
+
+# A street that shares a school's name; its line names no school.
+NOT_A_SCHOOL = ("103rd and grape",)
+
+
+def test_every_school_named_in_training_is_marked_as_the_school_entity():
+    """A school written as plain text teaches the model that it is not an entity: after ~200
+    such lines "a que hora sale la Jordan" came back with no school at all."""
+    names = sorted(_synonyms("nlu_data/schools.yml"), key=len, reverse=True)
+    school = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)", re.I)
+    markup = re.compile(r"\[[^\]]*\](\([^)]*\)|\{[^}]*\})")
+    unmarked = []
+    for path in sorted((ROOT / "nlu_data").glob("*/*.yml")):
+        for item in _load(path.relative_to(ROOT))["nlu"]:
+            for line in item.get("examples", "").splitlines():
+                outside = markup.sub(" ", line).lower()
+                if any(street in outside for street in NOT_A_SCHOOL):
+                    continue
+                if school.search(outside):
+                    unmarked.append(f"{path.relative_to(ROOT)}: {line.strip()}")
+    assert not unmarked, "\n".join(unmarked)
