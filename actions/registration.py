@@ -215,14 +215,19 @@ class ValidateRegistrationForm(FamilyFormValidation):
         with db_session() as session:
             choices = [s for s in (find_session(session, slug) for slug in slugs) if s]
             index = match_session(answer_text(tracker, value), choices, language_of(tracker))
+            adults = adults_counted(answer_text(tracker, value))
+            counted = {"adults": float(adults)} if adults and not tracker.get_slot("adults") else {}
             if index is None:
                 aside = self.question_aside(dispatcher, tracker, domain, "pc_session")
-                return aside or self.reject(dispatcher, "pc_session", "utter_invalid_session")
-            picked: dict[str, Any] = {"pc_session": choices[index].slug}
-            adults = adults_counted(answer_text(tracker, value))
-            if adults and not tracker.get_slot("adults"):
-                picked["adults"] = float(adults)
-            return picked
+                if aside is not None:
+                    return aside
+                rejected = self.reject(dispatcher, "pc_session", "utter_invalid_session")
+                if counted:
+                    # "la del sábado, vamos 2 adultos": every session is on a Saturday, but the
+                    # adults are answered; the family is answering, so it is not a miss.
+                    return {**rejected, **counted, "form_misses": 0.0}
+                return rejected
+            return {"pc_session": choices[index].slug, **counted}
 
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if asks_cost_or_childcare(answer_text(tracker, value)):

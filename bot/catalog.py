@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .dates import LOCAL_TZ, local
+from .dates import LOCAL_TZ, local, utc
 from .folding import fold
 from .models import (
     Event,
@@ -227,13 +227,6 @@ KINDS_BY_URL: dict[str, Kind] = {kind.url: kind for kind in KINDS.values()}
 
 
 # ---- reading what people type ------------------------------------------------------------
-
-
-def utc(dt: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back naive; they were stored in UTC.
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
 def format_local(dt: datetime | None) -> str:

@@ -7,6 +7,7 @@ locale module because servers rarely have es_MX locales installed."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("America/Los_Angeles")
@@ -57,9 +58,16 @@ def _lang(language: str | None) -> str:
     return "en" if language == "en" else "es"
 
 
-def utc(dt: datetime) -> datetime:
-    """A stored time with its UTC zone: SQLite hands stored times back naive."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+@overload
+def utc(dt: datetime) -> datetime: ...
+@overload
+def utc(dt: None) -> None: ...
+def utc(dt: datetime | None) -> datetime | None:
+    """A stored time with its UTC zone: SQLite hands stored times back naive (they were stored in
+    UTC). None stays None."""
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=timezone.utc)
 
 
 def local(dt: datetime) -> datetime:

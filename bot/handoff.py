@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from .catalog import utc
+from .dates import utc
 from .models import Conversation, utcnow
 from .office_hours import when_staff_answer
 from .texts import text

@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .conversations import bot_is_paused
-from .dates import LOCAL_TZ
+from .dates import LOCAL_TZ, utc
 from .models import Contact, Conversation, Message, School, utcnow
 
 FALLBACK = "nlu_fallback"
@@ -211,7 +211,7 @@ class BadCursor(ValueError):
 
 
 def encode_cursor(last_message_at: datetime, conversation_id: int) -> str:
-    when = _aware(last_message_at).isoformat()
+    when = utc(last_message_at).isoformat()
     raw = f"{when}|{conversation_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -220,14 +220,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         when, conversation_id = base64.urlsafe_b64decode(padded).decode().split("|")
-        return _aware(datetime.fromisoformat(when)), int(conversation_id)
+        return utc(datetime.fromisoformat(when)), int(conversation_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise BadCursor("This page link is not valid any more.") from error
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def local_day_bounds(first: date | None, last: date | None) -> tuple[datetime | None, ...]:
@@ -385,7 +380,7 @@ def _row(result, messages: dict[int, Message], q: str | None) -> InboxRow:
         contact_phone=readable_phone(contact.phone, contact.phone_valid),
         contact_language=contact.language,
         school=result.short_name,
-        last_message_at=_aware(conversation.last_message_at),
+        last_message_at=utc(conversation.last_message_at),
         last_message=preview(last.body if last else ""),
         last_sender=last.sender if last else None,
         needs_staff=conversation.needs_staff,

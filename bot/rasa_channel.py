@@ -129,7 +129,51 @@ class FamilyLineInput(RestInput):
             log.info("family_line: now answering with %s", path.name)
             return response.json({"model_file": path.name})
 
+        @webhook.listener("after_server_start")
+        async def catch_up(app, _loop) -> None:
+            app.add_task(switch_to_the_active_model(app.ctx.agent))
+
         return webhook
+
+
+async def switch_to_the_active_model(agent) -> None:
+    """A Rasa server started after staff chose a model on the Training page (a replica added or
+    restarted, by `bot run` or by a platform) starts with the model it was given, answers with
+    it meanwhile, and switches to the chosen one: every replica ends up on the same model
+    however it was started."""
+    loop = asyncio.get_running_loop()
+    try:
+        chosen = await loop.run_in_executor(None, _chosen_model)
+        if agent is None or agent.processor is None or chosen is None:
+            return
+        if chosen.name == agent.processor.model_filename:
+            return
+        processor = await loop.run_in_executor(None, _processor_for, agent, chosen)
+    except Exception:  # the database or the file unreachable: keep the model it started with
+        log.exception("family_line: could not switch to the model chosen on the Training page")
+        return
+    put_in_place(agent, processor)
+    log.info("family_line: started late, now answering with %s", chosen.name)
+
+
+def _chosen_model() -> Path | None:
+    """The model chosen on the Training page, if one is and its file is here."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .config import load_settings
+    from .db import engine_for, session_factory
+    from .review_training import active_training
+
+    settings = load_settings()
+    with session_factory(engine_for(settings.database_url))() as session:
+        try:
+            active = active_training(session)
+        except SQLAlchemyError:  # a database not migrated yet: no model was chosen
+            return None
+        if active is None or not active.model_file:
+            return None
+        path = settings.reviewed_models_dir / active.model_file
+    return path if path.is_file() else None
 
 
 def _processor_for(agent, path: Path):

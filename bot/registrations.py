@@ -4,21 +4,17 @@ onto the waitlist), cancelling and checking. Every function takes a session; non
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .dates import utc
 from .models import Contact, ParentCollegeSession, Registration, utcnow
 
 HOLDING_SEATS = (Registration.STATUS_REGISTERED, Registration.STATUS_ATTENDED)
 # Registrations that hold (or wait for) a seat.
 ACTIVE = (Registration.STATUS_REGISTERED, Registration.STATUS_WAITLISTED)
-
-
-def _aware(dt: datetime) -> datetime:
-    # SQLite returns naive datetimes; they were stored in UTC.
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def seats_taken(session: Session, pc_session: ParentCollegeSession) -> int:
@@ -176,4 +172,4 @@ def _promote_from_waitlist(
 
 
 def starts_at(pc_session: ParentCollegeSession) -> datetime:
-    return _aware(pc_session.starts_at)
+    return utc(pc_session.starts_at)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -309,19 +310,23 @@ SWITCH_PATH = "/webhooks/family_line/model"
 
 
 def load_everywhere(settings: Settings, model: Path, post: Post = requests.post) -> list[str]:
-    """Loads `model` into every Rasa server; the servers that refused, with why ([] when all
-    took it)."""
-    refused = []
-    for url in settings.rasa_servers:
+    """Loads `model` into every Rasa server at once (one after another, each replica's load
+    would add to the switch); the servers that refused, with why ([] when all took it)."""
+
+    def load(url: str) -> str | None:
         try:
             answer = post(
                 f"{url}{SWITCH_PATH}", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT
             )
-            if answer.status_code >= 300:
-                refused.append(f"{url} answered {answer.status_code}: {answer.text[:200]}")
         except requests.RequestException as error:
-            refused.append(f"{url}: {error}")
-    return refused
+            return f"{url}: {error}"
+        if answer.status_code >= 300:
+            return f"{url} answered {answer.status_code}: {answer.text[:200]}"
+        return None
+
+    servers = list(settings.rasa_servers)
+    with ThreadPoolExecutor(max_workers=max(1, len(servers))) as pool:
+        return [why for why in pool.map(load, servers) if why]
 
 
 def activate(

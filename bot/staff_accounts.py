@@ -9,12 +9,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .dates import utc
 from .models import StaffUser, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -38,13 +39,6 @@ class LoginResult:
     # "ok", "wrong" (email or password), "locked" or "inactive"
     outcome: str
     locked_until: datetime | None = None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back; they were stored in UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 def normalize_email(email: str) -> str:
@@ -100,7 +94,7 @@ def authenticate(
     if user is None:
         check_password_hash(_NOBODY_HASH, password or "")
         return LoginResult(None, "wrong")
-    locked_until = _aware(user.locked_until)
+    locked_until = utc(user.locked_until)
     if locked_until and locked_until > now:
         return LoginResult(None, "locked", locked_until)
     if not check_password_hash(user.password_hash, password or ""):

@@ -21,7 +21,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import DateTime, bindparam, case, func, select, text, update
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
 from ..conversations import current_conversation, log_message
+from ..dates import utc
 from ..db import engine_for
 from ..folding import fold
 from ..models import Broadcast, Contact, Conversation, Delivery, Message, utcnow
@@ -186,13 +187,6 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return full * (rng or random).uniform(0.5, 1.0)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back naive; they were stored in UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def next_wake(
     session: Session, broadcast: Broadcast, now: datetime, next_send_time: NextSendTime
 ) -> datetime | None:
@@ -210,9 +204,9 @@ def next_wake(
     )
     times = []
     if first_due is not None:
-        times.append(next_send_time(max(_aware(first_due), now), broadcast.urgent))
+        times.append(next_send_time(max(utc(first_due), now), broadcast.urgent))
     if first_claim is not None:
-        times.append(_aware(first_claim) + CLAIM_TIMEOUT)
+        times.append(utc(first_claim) + CLAIM_TIMEOUT)
     return min(times) if times else None
 
 
@@ -565,10 +559,10 @@ def accepted_by_twilio(
     on DateSent: a text still in Twilio's queue has no DateSent yet, and at one text a second
     a broadcast's texts can sit there for a long while."""
     client = client or twilio_client(settings)
-    since = _aware(since) - LOOKUP_MARGIN
+    since = utc(since) - LOOKUP_MARGIN
     wanted = _comparable(body)
     for found in client.messages.list(to=phone, limit=LOOKUP_LIMIT):
-        created = _aware(found.date_created)
+        created = utc(found.date_created)
         if created is not None and created < since:
             break  # newest first: everything after this is older still
         if _comparable(found.body) == wanted:

@@ -373,10 +373,13 @@ def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_a
     slugs = _slugs(action_db)
     dispatcher = CollectingDispatcher()
     for text, picked in [
-        ("just me, 1 adult, no childcare", {"pc_session": None}),
-        ("somos 2 adultos", {"pc_session": None}),
+        ("just me, 1 adult, no childcare", {"pc_session": None, "adults": 1.0, "form_misses": 0.0}),
+        ("somos 2 adultos", {"pc_session": None, "adults": 2.0, "form_misses": 0.0}),
         # All the sessions are on Saturdays: "yo y mi esposo" counts two people, not session 2.
-        ("la del sabado, vamos yo y mi esposo", {"pc_session": None}),
+        (
+            "la del sabado, vamos yo y mi esposo",
+            {"pc_session": None, "adults": 2.0, "form_misses": 0.0},
+        ),
         ("la primera, somos 2 adultos", {"pc_session": slugs[0], "adults": 2.0}),
         ("ok la primera sesion, nomas yo", {"pc_session": slugs[0], "adults": 1.0}),
         ("the 2nd one, me and my wife", {"pc_session": slugs[1], "adults": 2.0}),

@@ -1,24 +1,38 @@
 """Many families at once on the scaled topology: consecutive messages of one family answered by
 different Rasa replicas with the conversation's state intact; then a Rasa replica, a worker and
 Redis stopped and started again mid-load: the line apologises and queues for staff while a part
-is missing, and loses nothing."""
+is missing, and loses nothing; a model chosen on the Training page reaches every replica, one
+restarted later included."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections import Counter, defaultdict
 
 import pytest
+import requests
 from sqlalchemy import create_engine, func, or_, select, text
 
+from bot import review_training
 from bot.broadcasting import compose
 from bot.broadcasting.audience import Audience
 from bot.broadcasting.tasks import enqueue_lanes
 from bot.db import engine_for, session_factory
-from bot.models import Broadcast, Contact, Conversation, Delivery, Message, Registration
+from bot.models import (
+    Broadcast,
+    Contact,
+    Conversation,
+    Delivery,
+    Message,
+    NluTraining,
+    Registration,
+)
 from bot.rasa_endpoints import tracker_store_url
+from bot.review_training import model_file_name
 from bot.texts import text as family_text
+from bot.training import ensure_model
 from bot.worker import build_huey
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -288,3 +302,49 @@ def test_a_replica_a_worker_and_redis_stop_and_come_back_mid_load(scaled_line):
     assert per_contact and all(count == 1 for _, count in per_contact)
     assert all(count == 1 for _, count in texts), "a family got the broadcast twice"
     assert sent == len(per_contact)
+
+
+def _replica_urls(line) -> tuple[str, ...]:
+    return tuple(
+        line.specs[name].ready_url.removesuffix("/status") for name in ("rasa-1", "rasa-2")
+    )
+
+
+def _model_of(url: str) -> str | None:
+    try:
+        return requests.get(f"{url}/status", timeout=10).json()["model_file"]
+    except (requests.RequestException, ValueError, KeyError):
+        return None
+
+
+def test_a_model_chosen_on_the_training_page_reaches_every_replica_and_a_restarted_one(
+    scaled_line,
+):
+    """Use this model reaches both replicas through their own addresses; a replica restarted
+    afterwards (its command still names the model `bot run` started it with) switches to the
+    chosen one by itself; Go back returns both to the project's model."""
+    line = scaled_line
+    replicas = _replica_urls(line)
+    settings = line.settings.with_overrides(rasa_replica_urls=replicas)
+    project = ensure_model()
+    with sessions_of(line)() as session:
+        training = NluTraining(status="ready", progress=1.0)
+        session.add(training)
+        session.flush()
+        training.model_file = model_file_name(training.id)
+        settings.reviewed_models_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project, settings.reviewed_models_dir / training.model_file)
+        review_training.activate(session, settings, training, None)
+        session.commit()
+        chosen = training.model_file
+    assert [_model_of(url) for url in replicas] == [chosen, chosen]
+
+    line.restart("rasa-1")
+    assert _wait_for(lambda: _model_of(replicas[0]) == chosen, 180), _model_of(replicas[0])
+    status, replies = line.text("+13235559801", "hola, donde queda markham?")
+    assert status == 200 and replies and not set(replies) & APOLOGIES, replies
+
+    with sessions_of(line)() as session:
+        review_training.go_back(session, settings, None)
+        session.commit()
+    assert [_model_of(url) for url in replicas] == [project.name, project.name]
