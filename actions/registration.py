@@ -119,18 +119,18 @@ def match_session(text: str, choices: list[ParentCollegeSession], language: str)
 
 # "1 adult", "2 adultos", "3 niños", "one kid", "just me", "yo y mi esposo": a count of people,
 # never a pick from the list.
+_COUNT = r"\d+|one|two|three|four|uno|una|un|dos|tres|cuatro"
+_ALONE = r"just me|only me|solo yo|nomas yo|nada mas yo"
 _COUPLE = r"(?:yo|me|i) (?:y|and) (?:mi|my) \w+|(?:mi|my) \w+ (?:y|and) (?:yo|me|i)"
 _COUNTED = re.compile(
-    r"\b(?:(?:\d+|one|two|three|four|uno|una|un|dos|tres|cuatro)\s+(?:adults?|adultos?|personas?|"
-    r"people|kids?|children|child|ninos?|ninas?|hijos?|hijas?|chamacos?|of us)"
-    r"|just me|only me|solo yo|nomas yo|nada mas yo|" + _COUPLE + r")\b"
+    rf"\b(?:(?:{_COUNT})\s+(?:adults?|adultos?|personas?|people|kids?|children|child|ninos?|"
+    rf"ninas?|hijos?|hijas?|chamacos?|of us)|{_ALONE}|{_COUPLE})\b"
 )
 # The same counts when they are of grown-ups: a session picked with "vamos 2 adultos" or "nomas
 # yo" answers the adults question too, which is then not asked.
 _ADULTS_COUNTED = re.compile(
-    r"\b(?:(?P<n>\d+|one|two|three|four|uno|una|un|dos|tres|cuatro)\s+(?:adults?|adultos?|"
-    r"personas?|people|of us)|(?P<one>just me|only me|solo yo|nomas yo|nada mas yo)|"
-    r"(?P<two>" + _COUPLE + r"))\b"
+    rf"\b(?:(?P<n>{_COUNT})\s+(?:adults?|adultos?|personas?|people|of us)|(?P<one>{_ALONE})|"
+    rf"(?P<two>{_COUPLE}))\b"
 )
 
 
