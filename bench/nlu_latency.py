@@ -14,6 +14,7 @@ import requests
 
 from bot.config import load_settings
 from bot.nlu_evaluation import load_examples
+from bot.rasa_token import token_params
 
 
 def main() -> None:
@@ -23,6 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = [text for lang in ("en", "es") for text, _, _ in load_examples(lang)]
     http = requests.Session()
+    http.params = token_params(load_settings().rasa_api_token)
     for text in texts[:20]:  # warm-up: first calls pay for TensorFlow's graph tracing
         http.post(f"{args.url}/model/parse", json={"text": text}, timeout=10).raise_for_status()
     latencies = []

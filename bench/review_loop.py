@@ -91,9 +91,12 @@ def switch(url: str, threads: int, models: Path, per_second: float) -> None:
 def _switch_once(
     url: str, threads: int, models: Path, way: str, per_second: float
 ) -> tuple[float, int, int, float]:
+    from bot.config import load_settings
+    from bot.rasa_token import token_params
     from bot.review_training import SWITCH_PATH
 
-    status = requests.get(f"{url}/status", timeout=5).json()
+    token = token_params(load_settings().rasa_api_token)
+    status = requests.get(f"{url}/status", params=token, timeout=5).json()
     serving = models / status["model_file"]  # Rasa names the file, not its folder
     copy = serving.with_name(f"bench-switch-{way}.tar.gz")
     shutil.copyfile(serving, copy)
@@ -102,6 +105,7 @@ def _switch_once(
 
     def reader() -> None:
         http = requests.Session()
+        http.params = token
         while not stop.is_set():
             began = time.perf_counter()
             try:
@@ -117,8 +121,12 @@ def _switch_once(
 
     def load(model: Path) -> requests.Response:
         if way == "rasa":
-            return requests.put(f"{url}/model", json={"model_file": str(model)}, timeout=120)
-        return requests.post(f"{url}{SWITCH_PATH}", json={"model_file": str(model)}, timeout=120)
+            return requests.put(
+                f"{url}/model", params=token, json={"model_file": str(model)}, timeout=120
+            )
+        return requests.post(
+            f"{url}{SWITCH_PATH}", params=token, json={"model_file": str(model)}, timeout=120
+        )
 
     workers = [threading.Thread(target=reader) for _ in range(threads)]
     for worker in workers:

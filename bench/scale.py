@@ -249,6 +249,7 @@ def start_and_measure(args, model, replicas: int, own_redis, families, home: Pat
             "VAR_DIR": str(home / f"var-{replicas}"),
             "TWILIO_AUTH_TOKEN": TOKEN,
             "SECRET_KEY": secrets.token_hex(16),
+            "RASA_API_TOKEN": secrets.token_hex(16),  # as production runs: every call carries it
             "PORT": str(free_port()),
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),

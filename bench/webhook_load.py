@@ -55,6 +55,7 @@ from bot.config import load_settings
 from bot.db import engine_for, session_factory, session_scope
 from bot.migrate import upgrade
 from bot.processes import action_server, child_env, rasa_server, web
+from bot.rasa_token import with_token
 from bot.seed import seed_database
 from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
 from bot.supervisor import stop
@@ -239,8 +240,8 @@ def gateway_sender(url: str, auth_token: str):
     return send
 
 
-def rasa_sender(rasa_url: str, run_id: str):
-    url = f"{rasa_url}/webhooks/rest/webhook"
+def rasa_sender(rasa_url: str, run_id: str, token: str | None = None):
+    url = with_token(f"{rasa_url}/webhooks/rest/webhook", token)
 
     def send(http: requests.Session, family: Family, body: str) -> Outcome:
         payload = {
@@ -329,6 +330,7 @@ def stack(model: Path, database_url: str, home: Path, web_workers: int, web_thre
             "VAR_DIR": str(home / "var"),
             "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
             "SECRET_KEY": secrets.token_hex(16),
+            "RASA_API_TOKEN": secrets.token_hex(16),  # as production runs: every call carries it
             "PORT": str(free_port()),
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
@@ -478,7 +480,7 @@ def main() -> None:
         ):
             url = f"{base}/twilio/sms"
             gateway = gateway_sender(url, settings.twilio_auth_token)
-            direct = rasa_sender(settings.rasa_url, secrets.token_hex(3))
+            direct = rasa_sender(settings.rasa_url, secrets.token_hex(3), settings.rasa_api_token)
             print(f"stack up ({model.name}); log: {home / 'stack.log'}; warming up …", flush=True)
             warm_up(families, gateway, direct, args.concurrency)
             print(f"gateway phase: {args.seconds:g} s …", flush=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -36,19 +38,59 @@ def env() -> None:
     """Local configuration (.env)."""
 
 
+def _owner_only(path: Path) -> None:
+    """An older .env readable by others is made the owner's alone, and the operator told."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        path.chmod(0o600)
+        click.echo(f"{path} was readable by others (mode {mode:o}); it is now 600.")
+
+
+# Secrets `bot env init` makes, and how; an older .env missing one of them gets it added.
+GENERATED_SECRETS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "HEALTH_TOKEN": lambda: secrets.token_urlsafe(24),
+    "RASA_API_TOKEN": lambda: secrets.token_urlsafe(24),
+}
+
+
+def _add_missing_secrets(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    added = []
+    for name, make in GENERATED_SECRETS.items():
+        line = re.search(rf"^{name}=(.*)$", text, re.M)
+        if line is None:
+            text += ("" if text.endswith("\n") or not text else "\n") + f"{name}={make()}\n"
+        elif not line.group(1).strip():
+            text = text[: line.start()] + f"{name}={make()}" + text[line.end() :]
+        else:
+            continue
+        added.append(name)
+    if added:
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"Added to {path}: {', '.join(added)}.")
+
+
 @env.command("init")
 @click.option("--path", default=".env", type=click.Path(dir_okay=False, path_type=Path))
 def env_init(path: Path) -> None:
     """Write a .env for local use from .env.example, with fresh local secrets."""
     if path.exists():
-        click.echo(f"{path} already exists; leaving it as it is.")
+        _owner_only(path)
+        _add_missing_secrets(path)
+        click.echo(f"{path} already exists; the rest of it is left as it is.")
         return
-    example = Path(".env.example").read_text(encoding="utf-8")
-    text = example.replace("SECRET_KEY=", f"SECRET_KEY={secrets.token_urlsafe(32)}", 1).replace(
-        "TWILIO_AUTH_TOKEN=", f"TWILIO_AUTH_TOKEN=local-{secrets.token_hex(16)}", 1
+    text = Path(".env.example").read_text(encoding="utf-8")
+    for name, make in GENERATED_SECRETS.items():
+        text = text.replace(f"\n{name}=\n", f"\n{name}={make()}\n", 1)
+    text = text.replace("TWILIO_AUTH_TOKEN=", f"TWILIO_AUTH_TOKEN=local-{secrets.token_hex(16)}", 1)
+    # Created readable by its owner alone: it holds SECRET_KEY, which signs every staff login.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(text)
+    click.echo(
+        f"Wrote {path} (readable by you only) with a random SECRET_KEY, HEALTH_TOKEN and "
+        "RASA_API_TOKEN, and a local-only TWILIO_AUTH_TOKEN."
     )
-    path.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {path} with a random SECRET_KEY and a local-only TWILIO_AUTH_TOKEN.")
 
 
 # --- database ------------------------------------------------------------------------------
@@ -342,7 +384,7 @@ def user_unlock(email: str) -> None:
 
     with _staff_session() as session:
         account = _account(session, email)
-        unlock(account)
+        unlock(session, account.email)
         audit.record(session, None, "staff_user.unlock", "staff_user", account.id, via="cli")
         session.commit()
     click.echo(f"{account.email} is unlocked.")
@@ -372,11 +414,12 @@ def user_list() -> None:
     from sqlalchemy import select
 
     from .models import StaffUser
+    from .staff_accounts import is_locked
 
     with _staff_session() as session:
         for account in session.execute(select(StaffUser).order_by(StaffUser.email)).scalars():
             state = "active" if account.active else "switched off"
-            if account.locked_until:
+            if is_locked(session, account.email):
                 state += ", locked"
             click.echo(f"{account.email}\t{account.role}\t{state}")
 

@@ -104,6 +104,18 @@ class Settings:
     # Where models trained from the console live: a folder every Rasa replica can read
     # (MODELS_DIR; by default var/models). docs/deploy.md.
     models_dir: Path | None = None
+    # Shows /healthz's details (which part is down and why) to whoever sends it; without it
+    # /healthz says only "ok" or "degraded" (docs/security.md).
+    health_token: str | None = None
+    # Every request to a Rasa server needs it as ?token= (bot/rasa_token.py); unset, Rasa answers
+    # anyone who can reach it. `bot env init` writes one.
+    rasa_api_token: str | None = None
+    # Where the action server listens: only this machine by default, since it acts for whatever
+    # family id Rasa sends it (ACTION_HOST; 0.0.0.0 only behind a firewall, docs/security.md).
+    action_host: str = "127.0.0.1"
+    # How many proxies in front of the web add X-Forwarded-For (TRUSTED_PROXIES, 0: none). Only
+    # then is that header believed for the client's address (login locks, chat limits).
+    trusted_proxies: int = 0
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -178,6 +190,10 @@ def load_settings(environ: dict | None = None, dotenv_path: str | Path | None = 
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'family_line.db'}",
         redis_url=env.get("REDIS_URL") or None,
         secret_key=env.get("SECRET_KEY") or None,
+        health_token=env.get("HEALTH_TOKEN") or None,
+        rasa_api_token=env.get("RASA_API_TOKEN") or None,
+        action_host=env.get("ACTION_HOST") or "127.0.0.1",
+        trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,

@@ -56,6 +56,7 @@ from .models import (
 from .models.families import new_public_id
 from .phone import to_e164
 from .rasa_endpoints import tracker_store_url
+from .rasa_token import token_params
 from .registrations import cancel
 
 # Rows per statement and per transaction: bounded work, short locks, IN lists SQLite takes.
@@ -592,7 +593,12 @@ def _empty_tracker(settings: Settings, http: requests.Session, public_id: str) -
     # Rasa replaces the conversation's events with the list sent: an empty one forgets it.
     url = f"{settings.rasa_url}/conversations/{quote(public_id, safe='')}/tracker/events"
     try:
-        answer = http.put(url, json=[], timeout=(3.0, max(settings.rasa_timeout, 3.0)))
+        answer = http.put(
+            url,
+            params=token_params(settings.rasa_api_token),
+            json=[],
+            timeout=(3.0, max(settings.rasa_timeout, 3.0)),
+        )
     except requests.RequestException as error:
         raise TrackerNotCleared(
             f"Rasa is not reachable at {settings.rasa_url} ({type(error).__name__})"

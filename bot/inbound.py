@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from . import compliance
+from . import compliance, replay_ledger
 from .contacts import (
     choose_language,
     choose_language_explicitly,
@@ -206,8 +206,15 @@ def handle_inbound(
     with session_scope(sessions) as session:
         if inbound.twilio_sid and find_by_twilio_sid(session, inbound.twilio_sid):
             return InboundResult(duplicate=True)
+        if inbound.twilio_sid and replay_ledger.seen_before(session, inbound.twilio_sid):
+            # Answered before and purged since: Twilio never resends that late, so this is a
+            # captured request played again. Nothing of it is kept.
+            log.warning("an SMS whose MessageSid was answered before its purge: ignored")
+            return InboundResult(duplicate=True)
         try:
             logged = _log_inbound(session, inbound, default_language)
+            if inbound.twilio_sid:
+                replay_ledger.remember(session, inbound.twilio_sid)
             # Committed before Rasa is asked. It also gives the connection back: sessions keep
             # their objects loaded after a commit and nothing on the way to Rasa queries, so no
             # connection (or idle transaction) waits on Rasa.

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from .conversations import bot_is_paused
 from .dates import LOCAL_TZ, utc
 from .models import Contact, Conversation, Message, School, utcnow
+from .whole_numbers import whole_number
 
 FALLBACK = "nlu_fallback"
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -144,10 +145,10 @@ class _ArgsReader:
         value = self.text("school_id")
         if not value:
             return None
-        if not value.isdigit() or not 0 < int(value) < 2**31:
+        school_id = whole_number(value, low=1)
+        if school_id is None:
             self.errors.append("That school is not in the list.")
-            return None
-        return int(value)
+        return school_id
 
     def day(self, name: str, label: str) -> date | None:
         value = self.text(name)

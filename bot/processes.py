@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import Settings
 from .rasa_endpoints import rasa_environment, write_endpoints
+from .rasa_token import with_token
 from .training import PROJECT
 
 
@@ -45,6 +46,9 @@ def child_env(settings: Settings) -> dict[str, str]:
             else {}
         ),
         **({"MODELS_DIR": str(settings.models_dir)} if settings.models_dir else {}),
+        **({"RASA_API_TOKEN": settings.rasa_api_token} if settings.rasa_api_token else {}),
+        **({"HEALTH_TOKEN": settings.health_token} if settings.health_token else {}),
+        "ACTION_HOST": settings.action_host,
     }
 
 
@@ -53,6 +57,7 @@ def rasa_server(
 ) -> ProcessSpec:
     port = port or settings.rasa_port
     url = f"http://127.0.0.1:{port}"
+    guarded = ", token required" if settings.rasa_api_token else ", NO TOKEN: RASA_API_TOKEN unset"
     return ProcessSpec(
         name=name,
         argv=[
@@ -70,8 +75,8 @@ def rasa_server(
             "--credentials",
             str(PROJECT / "credentials.yml"),
         ],  # fmt: skip
-        listens=f"Rasa server     {url}  (family_line channel; HTTP API enabled)",
-        ready_url=f"{url}/status",
+        listens=f"Rasa server     {url}  (family_line channel; HTTP API enabled{guarded})",
+        ready_url=with_token(f"{url}/status", settings.rasa_api_token),
         env=rasa_environment(settings),
     )
 
@@ -83,6 +88,8 @@ def action_server(
     url = f"http://127.0.0.1:{port}"
     return ProcessSpec(
         name=name,
+        # rasa_sdk listens on every interface unless told otherwise, and it has no login.
+        env={"SANIC_HOST": settings.action_host},
         argv=[
             sys.executable,
             "-m",
@@ -92,7 +99,7 @@ def action_server(
             "--port",
             str(port),
         ],  # fmt: skip
-        listens=f"Action server   {url}",
+        listens=f"Action server   http://{settings.action_host}:{port}",
         ready_url=f"{url}/health",
     )
 
@@ -128,10 +135,18 @@ def web(settings: Settings, host: str = "127.0.0.1", workers: int = 2) -> Proces
             "30",
             "--access-logfile",
             "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
         ],  # fmt: skip
         listens=f"Web             {base}  (Twilio: {base}/twilio/sms, health: {base}/healthz)",
         ready_url=f"{base}/healthz",
     )
+
+
+# Gunicorn's default logs the request line and the referrer, query strings included: a door
+# search by phone number or an inbox search by name would be written to the log in clear. This
+# logs the path alone (%(U)s), never the query string or the referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
 def worker(settings: Settings, name: str = "worker") -> ProcessSpec:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -24,6 +25,9 @@ from rasa.shared.core.events import UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from .rasa_token import VARIABLE as TOKEN_VARIABLE
+from .rasa_token import require_token
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +132,11 @@ class FamilyLineInput(RestInput):
             put_in_place(agent, processor)
             log.info("family_line: now answering with %s", path.name)
             return response.json({"model_file": path.name})
+
+        @webhook.listener("before_server_start")
+        async def guard(app, _loop) -> None:
+            # One check in front of every route of this Rasa server, its API's too.
+            require_token(app, os.environ.get(TOKEN_VARIABLE))
 
         @webhook.listener("after_server_start")
         async def catch_up(app, _loop) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from .rasa_token import token_params
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa did not answer usefully in time (down, slow, error, or no reply at all)."""
@@ -66,10 +68,17 @@ def _understanding(raw) -> Understanding:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 10.0, http: requests.Session | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 10.0,
+        http: requests.Session | None = None,
+        token: str | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = http or requests.Session()
+        self.params = token_params(token)  # RASA_API_TOKEN, on every request
 
     def ask(self, sender_id: str, text: str, metadata: dict) -> BotReply:
         """One message to Rasa, answered within `timeout` seconds or RasaUnavailable."""
@@ -102,7 +111,11 @@ class RasaClient:
             raise RasaUnavailable(f"no time left for {path}")
         try:
             response = self.http.request(
-                method, self.base_url + path, timeout=(min(remaining, 3.0), remaining), **kwargs
+                method,
+                self.base_url + path,
+                params=self.params,
+                timeout=(min(remaining, 3.0), remaining),
+                **kwargs,
             )
             response.raise_for_status()
             return response.json()

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from .config import Settings
+from .rasa_token import VARIABLE as RASA_TOKEN_VARIABLE
 
 TRACKER_PASSWORD_VARIABLE = "RASA_TRACKER_STORE_PASSWORD"
 LOCK_PASSWORD_VARIABLE = "RASA_LOCK_STORE_PASSWORD"
@@ -96,6 +97,8 @@ def _quoted(value: str | None) -> str:
 def rasa_environment(settings: Settings) -> dict[str, str]:
     """The passwords the endpoints file refers to, for the Rasa server's environment only."""
     env = {}
+    if settings.rasa_api_token:
+        env[RASA_TOKEN_VARIABLE] = settings.rasa_api_token
     tracker = tracker_store_url(settings)
     if tracker and make_url(tracker).password:
         env[TRACKER_PASSWORD_VARIABLE] = str(make_url(tracker).password)

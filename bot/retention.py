@@ -24,8 +24,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import replay_ledger
 from .config import Settings
 from .dates import LOCAL_TZ
+from .db import session_scope
 from .family_records import (
     BATCH,
     RASA_EVENTS,
@@ -277,6 +279,9 @@ def purge(
     report.removed += _delete_old_messages(sessions, cutoff, batch)
     report.removed += _delete_empty_conversations(sessions, cutoff, batch)
     report.removed.delivery_numbers += _remove_old_numbers(sessions, cutoff, batch)
+    with session_scope(sessions) as session:
+        # Hashes of answered MessageSids outlive their messages by a year (bot/replay_ledger.py).
+        replay_ledger.forget_older_than(session, cutoff)
     _purge_rasa(sessions, settings, report, forgotten)
     return report
 

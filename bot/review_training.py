@@ -37,6 +37,7 @@ from .config import Settings
 from .corrections import HELD_OUT_DIR, export_corrections
 from .dates import utc
 from .models import NluTraining, StaffUser, utcnow
+from .rasa_token import token_params
 from .review_figures import compare
 from .training import PROJECT, model_path, train_command
 
@@ -316,7 +317,10 @@ def load_everywhere(settings: Settings, model: Path, post: Post = requests.post)
     def load(url: str) -> str | None:
         try:
             answer = post(
-                f"{url}{SWITCH_PATH}", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT
+                f"{url}{SWITCH_PATH}",
+                params=token_params(settings.rasa_api_token),
+                json={"model_file": str(model)},
+                timeout=LOAD_TIMEOUT,
             )
         except requests.RequestException as error:
             return f"{url}: {error}"

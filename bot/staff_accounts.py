@@ -1,7 +1,9 @@
 """Staff accounts: creating them, checking a password with lockout, and API tokens.
 
-Passwords are hashed with Werkzeug's scrypt; a login that fails MAX_FAILED_LOGINS times in a row
-locks the account for LOCKOUT, so a guessed password list cannot be run against it."""
+Passwords are hashed with Werkzeug's scrypt. Wrong passwords are counted per email typed and per
+client address before any password is checked (bot/login_throttle.py): MAX_FAILED_LOGINS for one
+email locks it for LOCKOUT, so a guessed password list cannot be run against an account, in
+parallel either, and an unknown email answers exactly as a real one does."""
 
 from __future__ import annotations
 
@@ -9,18 +11,26 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .dates import utc
+from .login_throttle import (
+    ACCOUNT,
+    ADDRESS,
+    LIMITS,
+    count_attempt,
+    forget,
+    forgive_one,
+    lock,
+    locked_until,
+)
 from .models import StaffUser, utcnow
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILED_LOGINS = LIMITS[ACCOUNT]
 ROLES = (StaffUser.ROLE_ADMIN, StaffUser.ROLE_STAFF)
 # Enough to catch a typo; whether the mailbox exists is not ours to check.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -81,40 +91,56 @@ def create_user(
 def set_password(user: StaffUser, password: str) -> None:
     check_new_password(password)
     user.password_hash = generate_password_hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    end_sessions(user)
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Every console login of `user` made before this stops working at its next request."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def authenticate(
-    session: Session, email: str, password: str, now: datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    address: str | None = None,
 ) -> LoginResult:
-    """Checks a login and records its outcome on the account (failures, lockout, last login)."""
+    """Checks a login from `address` (the client's IP, when known). The attempt is counted and
+    committed before the password is checked; a lock it earns is left for the caller's commit."""
     now = now or utcnow()
+    keys = [(ACCOUNT, normalize_email(email))] + ([(ADDRESS, address)] if address else [])
+    counts = {kind: count_attempt(session, kind, subject, now) for kind, subject in keys}
+    for kind, subject in keys:
+        until = locked_until(session, kind, subject, now)
+        if until is not None:
+            return LoginResult(None, "locked", until)
+        if counts[kind] > LIMITS[kind]:  # past the limit in parallel with the one that locks
+            return LoginResult(None, "locked", lock(session, kind, subject, now))
     user = find_by_email(session, email)
-    if user is None:
-        check_password_hash(_NOBODY_HASH, password or "")
-        return LoginResult(None, "wrong")
-    locked_until = utc(user.locked_until)
-    if locked_until and locked_until > now:
-        return LoginResult(None, "locked", locked_until)
-    if not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
-            return LoginResult(None, "locked", user.locked_until)
+    # An unknown email costs one hash check too, so the time taken tells nothing either.
+    right = check_password_hash(user.password_hash if user else _NOBODY_HASH, password or "")
+    if user is None or not right:
+        for kind, subject in keys:
+            if counts[kind] >= LIMITS[kind]:
+                return LoginResult(None, "locked", lock(session, kind, subject, now))
         return LoginResult(None, "wrong")
     if not user.active:
         return LoginResult(None, "inactive")
-    user.failed_logins = 0
-    user.locked_until = None
+    forget(session, ACCOUNT, normalize_email(email))
+    if address:
+        forgive_one(session, ADDRESS, address)  # a right password is not a guess
     user.last_login_at = now
     return LoginResult(user, "ok")
 
 
-def unlock(user: StaffUser) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
+def unlock(session: Session, email: str) -> bool:
+    """Lifts the lock on an email (and its count); True when there was one."""
+    return forget(session, ACCOUNT, normalize_email(email))
+
+
+def is_locked(session: Session, email: str) -> datetime | None:
+    return locked_until(session, ACCOUNT, normalize_email(email))
 
 
 def _token_digest(token: str) -> str:

@@ -35,6 +35,8 @@ from bot.staff_replies import StaffActionError, correct, release, reply, take_ov
 from webhooks.services import services
 from webhooks.threads import utc_iso
 
+from .query_args import number_arg
+
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
@@ -410,12 +412,10 @@ def conversations():
     filters = InboxFilters.from_args(request.args)
     if filters.errors:
         return bad_request(list(filters.errors))
-    raw_limit = request.args.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= API_PAGE_MAX:
-        return bad_request(f"limit must be a whole number from 1 to {API_PAGE_MAX}.")
+    limit = number_arg("limit", high=API_PAGE_MAX) or 50
     with services().sessions() as db:
         try:
-            page = inbox_page(db, filters, limit=int(raw_limit), before=request.args.get("before"))
+            page = inbox_page(db, filters, limit=limit, before=request.args.get("before"))
         except BadCursor as error:
             return bad_request(str(error))
         if filters.q:
@@ -427,9 +427,9 @@ def conversations():
 @bp.get("/conversations/<int:conversation_id>")
 def conversation(conversation_id: int):
     """One conversation with its newest 200 messages (?before=<message id> for older ones)."""
-    before = request.args.get("before", "")
+    before = number_arg("before")
     with services().sessions() as db:
-        view = thread_view(db, conversation_id, before=int(before) if before.isdigit() else None)
+        view = thread_view(db, conversation_id, before=before)
         if view is None:
             abort(404, description="There is no conversation with that id.")
         audit.record(

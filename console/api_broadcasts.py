@@ -5,7 +5,7 @@ in the console. The same code as the console and `bot broadcast`, and the same a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -27,6 +27,7 @@ from .broadcasts import (
     quiet_until,
     start_sending,
 )
+from .query_args import number_arg
 
 api_bp = Blueprint("api_broadcasts", __name__, url_prefix="/api/broadcasts")
 api_bp.before_request(_token_only)
@@ -99,14 +100,9 @@ def _preview(result: Preview) -> dict:
 @api_bp.get("/", strict_slashes=False)
 def index():
     """Newest first, `limit` per page (at most 200), `before` = the previous page's `next`."""
-    raw_limit = request.args.get("limit", "50")
-    raw_before = request.args.get("before", "")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= API_PAGE_MAX:
-        return bad_request(f"limit must be a whole number from 1 to {API_PAGE_MAX}.")
-    if raw_before and not raw_before.isdigit():
-        return bad_request("before must be a broadcast id (the previous page's next).")
+    limit = number_arg("limit", high=API_PAGE_MAX) or 50
     with services().sessions() as db:
-        rows, older = history(db, int(raw_limit), int(raw_before) if raw_before else None)
+        rows, older = history(db, limit, number_arg("before"))
         return jsonify(
             broadcasts=[_broadcast(db, row) for row in rows],
             next=rows[-1].id if older and rows else None,

@@ -17,9 +17,11 @@ from werkzeug.routing import BuildError
 
 from bot.dates import LOCAL_TZ
 from bot.models import AuditLog, StaffUser
+from bot.whole_numbers import whole_number
 from webhooks.services import services
 
 from .auth import require_admin
+from .query_args import number_arg
 from .staff_users import when
 
 bp = Blueprint("audit", __name__, url_prefix="/console/audit")
@@ -41,7 +43,7 @@ class AuditFilter:
         found = []
         if self.staff == NO_ACCOUNT:
             found.append(AuditLog.staff_user_id.is_(None))
-        elif self.staff.isdigit():
+        elif whole_number(self.staff) is not None:
             found.append(AuditLog.staff_user_id == int(self.staff))
         if self.action:
             found.append(AuditLog.action.startswith(self.action, autoescape=True))
@@ -119,21 +121,17 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _target_url(entry: AuditLog) -> str | None:
     """Where the entry's target can be seen, when there is a page for it."""
     conversation_id = None
     if entry.target_type == "conversation":
-        conversation_id = _int(entry.target_id)
+        conversation_id = whole_number(entry.target_id)
     elif isinstance(entry.detail, dict):
-        conversation_id = _int(str(entry.detail.get("conversation_id", "")))
+        conversation_id = whole_number(str(entry.detail.get("conversation_id", "")))
     try:
         if conversation_id is not None:
             return url_for("thread.show", conversation_id=conversation_id)
-        if entry.target_type == "staff_user" and _int(entry.target_id) is not None:
+        if entry.target_type == "staff_user" and whole_number(entry.target_id) is not None:
             return url_for("staff_users.show", user_id=int(entry.target_id))
     except BuildError:
         return None
@@ -160,8 +158,8 @@ def index():
         page = audit_page(
             db,
             audit_filter,
-            before=_int(request.args.get("before")),
-            after=_int(request.args.get("after")),
+            before=number_arg("before"),
+            after=number_arg("after"),
         )
         accounts = list(
             db.execute(select(StaffUser).order_by(func.lower(StaffUser.email))).scalars()

@@ -1,9 +1,12 @@
 """Who is using the console: login, logout, the signed session, CSRF and roles.
 
 The session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure behind https) holding the
-staff id and when they logged in; a login lasts SESSION_HOURS. Every form post to /console carries
-the session's CSRF token. Blueprints call `require_staff` or `require_admin` once, so no route
-can be added to the console without a login check (tests/console/test_access.py walks them all)."""
+staff id, when they logged in and the account's session version; a login lasts SESSION_HOURS.
+The version is checked against the database on every request, so logout, a new password and
+switching an account off end every copy of its cookies at once, not when they expire. Every form
+post to /console carries the session's CSRF token. Blueprints call `require_staff` or
+`require_admin` once, so no route can be added to the console without a login check
+(tests/console/test_access.py walks them all)."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from flask import (
 
 from bot import audit
 from bot.models import StaffUser
-from bot.staff_accounts import authenticate
+from bot.staff_accounts import authenticate, end_sessions
 from webhooks.services import services
 
 # The console's templates and static files (/console/static/...) hang off this blueprint.
@@ -42,6 +45,7 @@ bp = Blueprint(
 SESSION_HOURS = 12
 STAFF_KEY = "staff_id"
 LOGIN_AT_KEY = "staff_login_at"
+VERSION_KEY = "staff_session_version"
 CSRF_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -80,7 +84,7 @@ def load_staff() -> None:
         return
     with services().sessions() as db:
         user = db.get(StaffUser, staff_id)
-        if user is None or not user.active:
+        if user is None or not user.active or session.get(VERSION_KEY) != user.session_version:
             session.pop(STAFF_KEY, None)
             return
         db.expunge(user)
@@ -136,16 +140,18 @@ def login():
         return render_template("console/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")
     with services().sessions() as db:
-        result = authenticate(db, email, request.form.get("password", ""))
+        result = authenticate(
+            db, email, request.form.get("password", ""), address=request.remote_addr
+        )
         if result.user is not None:
             audit.record(db, result.user, "login")
         db.commit()
-        user_id = result.user.id if result.user is not None else None
-    if user_id is None:
+        user = result.user
+    if user is None:
         if result.outcome == "locked":
             minutes = max(1, round((result.locked_until.timestamp() - time.time()) / 60))
             message = (
-                f"Too many wrong passwords: this account is locked for {minutes} more "
+                f"Too many wrong passwords: logging in is locked for {minutes} more "
                 f"minute{'s' if minutes != 1 else ''}. An admin can unlock it sooner."
             )
         else:
@@ -158,14 +164,26 @@ def login():
         )
     # A fresh session at login: nothing set before it (a planted cookie) carries over.
     session.clear()
-    session[STAFF_KEY] = user_id
-    session[LOGIN_AT_KEY] = time.time()
-    csrf_token()
+    remember_login(user)
     return redirect(_safe_next(request.form.get("next")))
+
+
+def remember_login(user: StaffUser) -> None:
+    session[STAFF_KEY] = user.id
+    session[LOGIN_AT_KEY] = time.time()
+    session[VERSION_KEY] = user.session_version
+    csrf_token()
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if g.get("staff") is not None:
+        # Logging out ends this account's every login, so a copied cookie dies with it.
+        with services().sessions() as db:
+            user = db.get(StaffUser, g.staff.id)
+            if user is not None:
+                end_sessions(user)
+                db.commit()
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))

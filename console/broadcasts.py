@@ -62,6 +62,7 @@ from bot.sign_in_sheet import day_and_time
 from webhooks.services import services
 
 from .auth import require_admin
+from .query_args import number_arg
 
 log = logging.getLogger(__name__)
 
@@ -270,8 +271,7 @@ def _bar(counts: list[tuple[str, int]], total: int) -> list[tuple[str, int, int]
 
 @bp.route("/")
 def index():
-    raw_before = request.args.get("before", "")
-    before = int(raw_before) if raw_before.isdigit() else None
+    before = number_arg("before")
     with services().sessions() as db:
         rows, older = history(db, HISTORY_PAGE, before)
         shares = done_share(db, [b.id for b in rows])

@@ -12,6 +12,7 @@ from flask import Blueprint, render_template, request, url_for
 from bot import dashboard_stats
 from bot.dates import local
 from bot.handoff import REASONS
+from bot.whole_numbers import whole_number
 from webhooks.services import services
 
 from . import charts
@@ -30,10 +31,7 @@ HANDOFF_REASONS = {**REASONS, dashboard_stats.TAKEN_OVER: "Taken over by staff"}
 
 
 def _period_days() -> int:
-    try:
-        days = int(request.args.get("days", dashboard_stats.DEFAULT_PERIOD))
-    except ValueError:
-        return dashboard_stats.DEFAULT_PERIOD
+    days = whole_number(request.args.get("days"))
     return days if days in dashboard_stats.PERIODS else dashboard_stats.DEFAULT_PERIOD
 
 

@@ -15,12 +15,15 @@ from werkzeug.security import check_password_hash
 
 from bot import audit
 from bot.dates import local, time_of_day
-from bot.models import StaffUser, utcnow
+from bot.login_throttle import current_locks, forget
+from bot.models import LoginThrottle, StaffUser
 from bot.staff_accounts import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     AccountError,
     create_user,
+    end_sessions,
+    is_locked,
     issue_api_token,
     revoke_api_token,
     set_password,
@@ -28,7 +31,7 @@ from bot.staff_accounts import (
 )
 from webhooks.services import services
 
-from .auth import require_admin, require_staff
+from .auth import remember_login, require_admin, require_staff
 
 bp = Blueprint("staff_users", __name__, url_prefix="/console/staff")
 require_admin(bp)
@@ -95,21 +98,13 @@ def switch(db: Session, actor: StaffUser, user: StaffUser, active: bool) -> None
         if user.id == actor.id:
             raise AccountError("You cannot switch off your own account.")
         _keep_an_admin(db, user, "switching off")
+        end_sessions(user)
     user.active = active
 
 
 def check_repeated(password: str, repeated: str) -> None:
     if password != repeated:
         raise AccountError("The two passwords are not the same. Type the new password twice.")
-
-
-def is_locked(user: StaffUser) -> bool:
-    until = user.locked_until
-    if until is None:
-        return False
-    if until.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
-        until = until.replace(tzinfo=utcnow().tzinfo)
-    return until > utcnow()
 
 
 # --- admin pages ---------------------------------------------------------------------------
@@ -124,12 +119,15 @@ def _accounts(db: Session) -> list[StaffUser]:
 
 
 def _render_list(db: Session, form: dict | None = None, error: str | None = None, status=200):
+    locks = current_locks(db)
+    locked_emails = {lock.subject for lock in locks if lock.kind == LoginThrottle.ACCOUNT}
     return (
         render_template(
             "console/staff_list.html",
             accounts=_accounts(db),
             roles=ROLES,
-            is_locked=is_locked,
+            locks=locks,
+            is_locked=lambda account: account.email in locked_emails,
             form=form or {"role": StaffUser.ROLE_STAFF},
             error=error,
             min_length=MIN_PASSWORD_LENGTH,
@@ -191,7 +189,7 @@ def show(user_id: int):
             "console/staff_edit.html",
             account=user,
             roles=ROLES,
-            locked=is_locked(user),
+            locked_until=is_locked(db, user.email),
             itself=user.id == g.staff.id,
             min_length=MIN_PASSWORD_LENGTH,
         )
@@ -249,11 +247,33 @@ def active(user_id: int):
 @bp.route("/<int:user_id>/unlock", methods=["POST"])
 def unlock_account(user_id: int):
     def change(db, actor, user):
-        unlock(user)
+        unlock(db, user.email)
         audit.record(db, actor, "staff_user.unlock", "staff_user", user.id)
         return f"{user.email} is unlocked and can log in again."
 
     return _change(user_id, change)
+
+
+@bp.route("/locks/<int:lock_id>/unlock", methods=["POST"])
+def unlock_lock(lock_id: int):
+    """Lifts any lock on the list: an email with no account, or a client address."""
+    with services().sessions() as db:
+        found = db.get(LoginThrottle, lock_id)
+        if found is not None:
+            what = f"{found.kind} {found.subject}"
+            forget(db, found.kind, found.subject)
+            audit.record(
+                db,
+                _actor(db),
+                "login_lock.unlock",
+                "login_lock",
+                lock_id,
+                kind=found.kind,
+                subject=found.subject[:100],
+            )
+            db.commit()
+            flash(f"Unlocked: {what}.")
+    return redirect(url_for("staff_users.index"))
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
@@ -303,7 +323,9 @@ def change_password():
         else:
             audit.record(db, me, "staff_user.password", "staff_user", me.id, own=True)
             db.commit()
-            flash("Your password is changed.")
+            # Every other login of this account ended with the old password; this one goes on.
+            remember_login(me)
+            flash("Your password is changed. Any other place you were logged in is logged out.")
     return redirect(url_for("account.page"))
 
 

@@ -28,6 +28,7 @@ from bot.staff_replies import (
 from webhooks.services import services
 
 from .auth import require_staff
+from .query_args import number_arg
 
 bp = Blueprint("thread", __name__, url_prefix="/console/conversations")
 require_staff(bp)
@@ -71,8 +72,7 @@ def _back(conversation_id: int, anchor: str = ""):
 
 
 def _before_arg() -> int | None:
-    raw = request.args.get("before", "")
-    return int(raw) if raw.isdigit() else None
+    return number_arg("before")
 
 
 def _render(conversation_id: int, draft: str = "", error: str | None = None, status: int = 200):

@@ -19,6 +19,9 @@ from tests.support.databases import (
 )
 from tests.support.fake_rasa import FakeRasa
 
+TEST_HEALTH_TOKEN = "test-health-token"
+TEST_RASA_TOKEN = "test-rasa-token"
+HEALTH_DETAILS = {"Authorization": f"Bearer {TEST_HEALTH_TOKEN}"}
 TEST_TWILIO_TOKEN = "test-auth-token-0123456789abcdef"
 WEBHOOK_URL = "http://localhost/twilio/sms"
 
@@ -59,7 +62,9 @@ def make_settings(database_url: str, tmp_path, **environ):
         "DATABASE_URL": database_url,
         "VAR_DIR": str(tmp_path / "var"),
         "TWILIO_AUTH_TOKEN": TEST_TWILIO_TOKEN,
+        "RASA_API_TOKEN": TEST_RASA_TOKEN,
         "SECRET_KEY": "test-secret",
+        "HEALTH_TOKEN": TEST_HEALTH_TOKEN,
         **environ,
     }
     return load_settings(environ=env, dotenv_path=None).with_overrides(testing=True)
@@ -105,7 +110,7 @@ def sessions(seeded_db):
 
 @pytest.fixture
 def fake_rasa():
-    fake = FakeRasa()
+    fake = FakeRasa(token=TEST_RASA_TOKEN)
     yield fake
     fake.close()
 

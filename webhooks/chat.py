@@ -90,6 +90,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "es": f"Su mensaje es demasiado largo (máximo {MAX_TEXT_CHARS:,} caracteres). "
         "Por favor mándelo en partes.",
     },
+    "slow_down": {
+        "en": "You've sent a lot of messages in a short time. Please wait a minute and try "
+        "again, or send us a text message.",
+        "es": "Ha mandado muchos mensajes en poco tiempo. Por favor espere un minuto y vuelva a "
+        "intentar, o mándenos un mensaje de texto.",
+    },
     "unavailable": {
         "en": "The chat is not available right now. Please send us a text message instead.",
         "es": "El chat no está disponible en este momento. Por favor mándenos un mensaje de texto.",

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.inbound import InboundMessage, handle_inbound
+from bot.whole_numbers import whole_number
 
 from .services import services
 from .twilio_signature import validate_twilio_request
@@ -19,14 +20,16 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 
 # Twilio's SIDs are 34 characters; the column holds 64. Anything longer is not Twilio's.
 MAX_SID_LENGTH = 64
+MAX_MEDIA = 10
 
 
 def _num_media(raw: str | None) -> int:
-    try:
-        return max(int(raw or 0), 0)
-    except ValueError:
-        log.warning("inbound SMS with an unreadable NumMedia %r: taken as 0", raw)
+    # Twilio sends at most 10; a wild number must not reach the database's integer column.
+    count = whole_number((raw or "0").strip(), high=MAX_MEDIA)
+    if count is None:
+        log.warning("inbound SMS with an unreadable NumMedia %r: taken as 0", (raw or "")[:20])
         return 0
+    return count
 
 
 def _message_sid(form) -> str | None:

@@ -9,10 +9,17 @@ from .directory import (
     Program,
     School,
 )
-from .families import ConsentEvent, Contact, Conversation, Message, Registration
+from .families import (
+    ConsentEvent,
+    Contact,
+    Conversation,
+    Message,
+    Registration,
+    SeenMessageSid,
+)
 from .outreach import Broadcast, Delivery, SendPace
 from .review import ConversationNote, NluCorrection, NluTraining
-from .staff import AuditLog, StaffUser
+from .staff import AuditLog, LoginThrottle, StaffUser
 
 __all__ = [
     "AuditLog",
@@ -24,6 +31,7 @@ __all__ = [
     "Conversation",
     "Delivery",
     "Event",
+    "LoginThrottle",
     "Message",
     "Neighborhood",
     "NluCorrection",
@@ -33,6 +41,7 @@ __all__ = [
     "Program",
     "Registration",
     "School",
+    "SeenMessageSid",
     "SendPace",
     "StaffUser",
     "utcnow",

@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -189,3 +190,13 @@ class Message(Base):
     updated_at = updated_at()
 
     conversation = relationship("Conversation", back_populates="messages")
+
+
+class SeenMessageSid(Base):
+    """A MessageSid the line has answered, as a hash: a replay is recognised after its message
+    is purged (bot/replay_ledger.py). No number, no text; the date only, to expire it."""
+
+    __tablename__ = "seen_message_sid"
+
+    sid_hash = Column(String(64), primary_key=True)
+    seen_on = Column(Date, nullable=False, index=True)

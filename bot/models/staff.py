@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import relationship
 
 from .base import Base, created_at
@@ -21,15 +30,33 @@ class StaffUser(Base):
     # SHA-256 of the API token: tokens are long and random, so a fast hash is enough and lets the
     # API find the user by it. The token itself is shown once, when made.
     api_token_hash = Column(String(64), unique=True)
-    failed_logins = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime(timezone=True))
     active = Column(Boolean, nullable=False, default=True)
+    # Every console login carries the version it was made under; raising it (logout, a new
+    # password, switching the account off) ends all of them at once (console/auth.py).
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
     created_at = created_at()
     last_login_at = Column(DateTime(timezone=True))
 
     @property
     def is_admin(self) -> bool:
         return self.role == self.ROLE_ADMIN
+
+
+class LoginThrottle(Base):
+    """Failed logins of one email typed (kind "account", whether or not it has an account) or
+    one client address (kind "address"), and the lock they earned (bot/login_throttle.py)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("kind", "subject"),)
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)
+    subject = Column(String(254), nullable=False)
+    failures = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime(timezone=True))
+    last_attempt_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class AuditLog(Base):

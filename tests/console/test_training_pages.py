@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.models import AuditLog, Message, NluTraining, utcnow
+from tests.conftest import TEST_RASA_TOKEN
 from tests.console.conftest import post_form
 
 
@@ -166,7 +167,7 @@ def test_every_replica_gets_the_model(settings, sessions):
     from bot.review_training import activate
     from tests.support.fake_rasa import FakeRasa
 
-    servers = [FakeRasa(), FakeRasa()]
+    servers = [FakeRasa(token=TEST_RASA_TOKEN), FakeRasa(token=TEST_RASA_TOKEN)]
     try:
         scaled = settings.with_overrides(rasa_replica_urls=tuple(s.url for s in servers))
         training_id = _ready_training(sessions, scaled)

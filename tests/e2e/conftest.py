@@ -4,6 +4,7 @@ and Rasa server, started once per test session on free ports against a seeded SQ
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -77,6 +78,12 @@ class StackProcesses:
 @pytest.fixture
 def stack_processes(stack) -> StackProcesses:
     return StackProcesses()
+
+
+@pytest.fixture
+def stack_log(stack) -> Path:
+    """The file every stack process writes its output to (gunicorn's access log among it)."""
+    return _RUNNING["log_path"]
 
 
 @pytest.fixture(scope="session")

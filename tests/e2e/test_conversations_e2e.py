@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import ConsentEvent, Contact, Conversation, Message
-from tests.conftest import make_settings
+from tests.conftest import HEALTH_DETAILS, make_settings
 from tests.e2e.conftest import texting
 
 pytestmark = pytest.mark.e2e
@@ -142,7 +142,7 @@ def test_with_rasa_gone_the_family_gets_an_apology_and_staff_the_message(stack, 
         "Disculpe, nuestra línea de mensajes tiene problemas en este momento. Guardamos su "
         "mensaje y alguien de nuestro equipo le responderá."
     ]
-    checks = client.get("/healthz").get_json()["checks"]
+    checks = client.get("/healthz", headers=HEALTH_DETAILS).get_json()["checks"]
     assert checks["rasa"]["ok"] is False
 
 
@@ -236,7 +236,7 @@ def test_a_server_stopped_mid_run_gets_an_apology_then_answers_again(
     stack_processes.stop(index)
     try:
         assert texting(client, "y donde queda jordan?", number) == [APOLOGY_ES]
-        checks = client.get("/healthz").get_json()["checks"]
+        checks = client.get("/healthz", headers=HEALTH_DETAILS).get_json()["checks"]
         assert checks[name]["ok"] is False
         with e2e_sessions() as session:
             conversation = session.execute(

@@ -17,6 +17,7 @@ from bot.models import Message, NluTraining, utcnow
 from bot.review_training import activate, go_back
 from bot.texts import text
 from bot.training import model_path
+from tests.conftest import TEST_RASA_TOKEN
 from tests.e2e.conftest import texting
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +27,8 @@ QUESTIONS = ("hola", "cuando son las clases para padres", "where is Markham", "g
 
 def _loaded_model(stack) -> str:
     """The file name of the model the server answers with (Rasa's /status gives no folder)."""
-    return requests.get(f"{stack.rasa_url}/status", timeout=5).json()["model_file"]
+    status = requests.get(f"{stack.rasa_url}/status", params={"token": TEST_RASA_TOKEN}, timeout=5)
+    return status.json()["model_file"]
 
 
 def test_families_texting_while_a_model_is_switched_are_all_answered(stack, client, e2e_sessions):

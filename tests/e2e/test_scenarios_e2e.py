@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.dates import MONTHS, local
 from bot.models import Contact, Conversation, Registration, School
+from tests.conftest import TEST_RASA_TOKEN
 from tests.e2e.conftest import texting
 from tests.support.scenarios import Outcome, TurnState, check_turn, rate
 
@@ -81,7 +82,11 @@ def _state(stack, e2e_sessions, phone: str) -> TurnState:
             select(Conversation).filter_by(contact_id=contact.id)
         ).scalar_one_or_none()
         public_id = contact.public_id
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{public_id}/tracker", timeout=10).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/{public_id}/tracker",
+        params={"token": TEST_RASA_TOKEN},
+        timeout=10,
+    ).json()
     form = (tracker.get("active_loop") or {}).get("name")
     return TurnState(
         seats=seats,

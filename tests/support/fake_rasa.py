@@ -11,13 +11,16 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 CHANNEL_PATH = "/webhooks/family_line/webhook"
 MODEL_SWITCH_PATH = "/webhooks/family_line/model"  # bot/rasa_channel.py
 
 
 class FakeRasa:
-    def __init__(self):
+    def __init__(self, token: str | None = None):
+        # Like a real server with RASA_API_TOKEN: a request without ?token=<token> gets a 401.
+        self.token = token
         self.mode = "echo"  # "echo" | "empty" (no text) | "error" | "slow"
         self.delay = 0.0
         # What the channel says the model read: set by a test (see plays()) to play an intent.
@@ -29,6 +32,7 @@ class FakeRasa:
         # Model files the channel's switch (bot/rasa_channel.py) was asked to load, in order.
         self.loaded: list[str] = []
         self.refuse_models = False  # the switch answers 400, as for a file that is no model
+        self.status_calls = 0  # GET /status requests seen (health checks, model switches)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -73,11 +77,25 @@ class FakeRasa:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _refused(self) -> bool:
+                """Splits the query off self.path; True (after a 401) when the token is wrong."""
+                self.path, _, query = self.path.partition("?")
+                if fake.token and parse_qs(query).get("token") != [fake.token]:
+                    self._send(401, {"error": "send ?token= with the server's RASA_API_TOKEN"})
+                    return True
+                return False
+
             def do_GET(self):
+                if self._refused():
+                    return None
+                if self.path == "/status":
+                    fake.status_calls += 1
                 self._send(200, {"model_file": "fake.tar.gz"} if self.path == "/status" else {})
 
             def do_POST(self):
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self._refused():
+                    return None
                 if self.path == MODEL_SWITCH_PATH:
                     fake.loaded.append(payload["model_file"])
                     if fake.refuse_models:

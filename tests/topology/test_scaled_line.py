@@ -34,6 +34,7 @@ from bot.review_training import model_file_name
 from bot.texts import text as family_text
 from bot.training import ensure_model
 from bot.worker import build_huey
+from tests.conftest import TEST_RASA_TOKEN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -305,14 +306,14 @@ def test_a_replica_a_worker_and_redis_stop_and_come_back_mid_load(scaled_line):
 
 
 def _replica_urls(line) -> tuple[str, ...]:
-    return tuple(
-        line.specs[name].ready_url.removesuffix("/status") for name in ("rasa-1", "rasa-2")
-    )
+    return tuple(line.specs[name].ready_url.split("/status")[0] for name in ("rasa-1", "rasa-2"))
 
 
 def _model_of(url: str) -> str | None:
     try:
-        return requests.get(f"{url}/status", timeout=10).json()["model_file"]
+        return requests.get(f"{url}/status", params={"token": TEST_RASA_TOKEN}, timeout=10).json()[
+            "model_file"
+        ]
     except (requests.RequestException, ValueError, KeyError):
         return None
 

@@ -124,3 +124,11 @@ def test_connection_errors_are_rasa_unavailable():
 
     with pytest.raises(RasaUnavailable):
         RasaClient("http://rasa.invalid", http=Down()).ask("abc", "hola", {})
+
+
+def test_every_call_carries_the_rasa_api_token():
+    http = _Http({"messages": [{"text": "hola"}]})
+    client = RasaClient("http://rasa.invalid", http=http, token="s3cret")
+    client.ask("abc", "hola", {})
+    client.status()
+    assert [kwargs["params"] for _, _, kwargs in http.requests] == [{"token": "s3cret"}] * 2

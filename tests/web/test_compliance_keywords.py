@@ -199,7 +199,7 @@ def test_one_number_opting_out_does_not_silence_another(post_sms, fake_rasa):
 
 
 def test_web_chat_visitors_can_opt_out_and_back_in_too(sessions, fake_rasa):
-    rasa = RasaClient(fake_rasa.url, timeout=2)
+    rasa = RasaClient(fake_rasa.url, timeout=2, token=fake_rasa.token)
 
     def chat(body):
         message = InboundMessage(channel="webchat", body=body, web_chat_id="visitor-123")
