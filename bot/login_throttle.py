@@ -31,14 +31,15 @@ _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def _key(kind: str, subject: str):
-    return (LoginThrottle.kind == kind) & (LoginThrottle.subject == subject[:254])
+    subject = subject.replace("\x00", "")[:254]
+    return (LoginThrottle.kind == kind) & (LoginThrottle.subject == subject)
 
 
 def count_attempt(session: Session, kind: str, subject: str, now: datetime | None = None) -> int:
     """Counts one attempt for (kind, subject) and commits it; returns the attempts counted in the
     current window, this one included (a lock that has ended starts a new window)."""
     now = now or utcnow()
-    subject = subject[:254]
+    subject = subject.replace("\x00", "")[:254]
     insert = _INSERTS[session.get_bind().dialect.name]
     session.execute(
         insert(LoginThrottle)
@@ -108,6 +109,21 @@ def forgive_one(session: Session, kind: str, subject: str) -> None:
         .values(failures=LoginThrottle.failures - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+def forget_stale(session: Session, now: datetime | None = None) -> int:
+    """Drops counts whose window and lock have both ended: the table would otherwise keep every
+    email ever typed (a password typed in the email box among them) and every address."""
+    now = now or utcnow()
+    result = session.execute(
+        delete(LoginThrottle)
+        .where(
+            LoginThrottle.last_attempt_at < now - LOCKOUT,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def current_locks(session: Session, now: datetime | None = None) -> list[LoginThrottle]:

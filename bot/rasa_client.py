@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from .rasa_token import token_params
+from .rasa_token import redact, token_params
 
 
 class RasaUnavailable(RuntimeError):
@@ -78,6 +78,7 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = http or requests.Session()
+        self.token = token
         self.params = token_params(token)  # RASA_API_TOKEN, on every request
 
     def ask(self, sender_id: str, text: str, metadata: dict) -> BotReply:
@@ -120,4 +121,4 @@ class RasaClient:
             response.raise_for_status()
             return response.json()
         except (requests.RequestException, ValueError) as error:
-            raise RasaUnavailable(f"{method} {path}: {error}") from error
+            raise RasaUnavailable(redact(f"{method} {path}: {error}", self.token)) from error

@@ -23,6 +23,12 @@ def token_params(token: str | None) -> dict[str, str]:
     return {"token": token} if token else {}
 
 
+def redact(text: str, token: str | None) -> str:
+    """`text` without the token: requests puts the whole URL, ?token= and all, into its errors,
+    and those reach logs, /healthz's details and the console's Training page."""
+    return text.replace(token, "***") if token else text
+
+
 def with_token(url: str, token: str | None) -> str:
     return f"{url}{'&' if '?' in url else '?'}token={token}" if token else url
 

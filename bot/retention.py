@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import replay_ledger
+from . import login_throttle, replay_ledger
 from .config import Settings
 from .dates import LOCAL_TZ
 from .db import session_scope
@@ -354,9 +354,12 @@ def scheduled_purge(settings: Settings, now: datetime | None = None) -> PurgeRep
     from . import audit
     from .db import engine_for, session_factory
 
+    sessions = session_factory(engine_for(settings.database_url))
+    with session_scope(sessions) as session:
+        # Failed logins of days ago: whatever RETENTION_DAYS says, they are no longer needed.
+        login_throttle.forget_stale(session, now)
     if not settings.retention_days:
         return None
-    sessions = session_factory(engine_for(settings.database_url))
     report = purge(sessions, settings, now=now)
     if report.anything or report.warnings:
         with sessions() as session:

@@ -37,7 +37,7 @@ from .config import Settings
 from .corrections import HELD_OUT_DIR, export_corrections
 from .dates import utc
 from .models import NluTraining, StaffUser, utcnow
-from .rasa_token import token_params
+from .rasa_token import redact, token_params
 from .review_figures import compare
 from .training import PROJECT, model_path, train_command
 
@@ -323,9 +323,10 @@ def load_everywhere(settings: Settings, model: Path, post: Post = requests.post)
                 timeout=LOAD_TIMEOUT,
             )
         except requests.RequestException as error:
-            return f"{url}: {error}"
+            return redact(f"{url}: {error}", settings.rasa_api_token)
         if answer.status_code >= 300:
-            return f"{url} answered {answer.status_code}: {answer.text[:200]}"
+            why = f"{url} answered {answer.status_code}: {answer.text[:200]}"
+            return redact(why, settings.rasa_api_token)
         return None
 
     servers = list(settings.rasa_servers)

@@ -52,7 +52,8 @@ class LoginResult:
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    # NUL is dropped: PostgreSQL refuses it in any string, and no email has one.
+    return (email or "").replace("\x00", "").strip().lower()
 
 
 def check_new_password(password: str) -> None:
@@ -91,7 +92,10 @@ def create_user(
 def set_password(user: StaffUser, password: str) -> None:
     check_new_password(password)
     user.password_hash = generate_password_hash(password)
+    # A new password is what staff do when an account may be in other hands: every login and
+    # the API token (which a stolen login could have made) stop working with the old one.
     end_sessions(user)
+    user.api_token_hash = None
 
 
 def end_sessions(user: StaffUser) -> None:
@@ -132,6 +136,14 @@ def authenticate(
         forgive_one(session, ADDRESS, address)  # a right password is not a guess
     user.last_login_at = now
     return LoginResult(user, "ok")
+
+
+def confirm_password(
+    session: Session, user: StaffUser, password: str, address: str | None = None
+) -> LoginResult:
+    """A logged-in user's password asked again (to change it, to make an API token): counted
+    and locked like a login, so a stolen session cannot guess it."""
+    return authenticate(session, user.email, password, address=address)
 
 
 def unlock(session: Session, email: str) -> bool:

@@ -10,8 +10,7 @@ from flask import Flask, g, render_template, request
 from webhooks.page_headers import locked_down
 
 from .auth import check_csrf, csrf_token, load_staff
-
-STAFF_MAX_BODY_BYTES = 3 * 1024 * 1024
+from .limits import STAFF_MAX_BODY_BYTES
 
 
 def _is_console(path: str) -> bool:
@@ -28,15 +27,12 @@ def init_console(app: Flask, secure_cookies: bool) -> None:
 
     @app.before_request
     def _who_and_csrf():
-        if request.path.startswith("/api"):
-            # A broadcast's list of numbers can pass the public limit; only a token's holder
-            # gets further than Werkzeug's check, which still reads nothing past this.
-            request.max_content_length = STAFF_MAX_BODY_BYTES
         if _is_console(request.path):
-            # Refused before anything reads the body (the CSRF check would): CSV imports are
-            # 2 MB at most, and nothing else a form sends comes near this.
-            request.max_content_length = STAFF_MAX_BODY_BYTES
-            load_staff()
+            load_staff()  # from the cookie alone: nothing has read the body yet
+            if g.staff is not None:
+                # CSV imports are 2 MB at most; the login page and anyone not logged in keep
+                # the public limit, checked before the CSRF check reads the form.
+                request.max_content_length = STAFF_MAX_BODY_BYTES
             check_csrf()
 
     @app.after_request

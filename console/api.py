@@ -35,6 +35,7 @@ from bot.staff_replies import StaffActionError, correct, release, reply, take_ov
 from webhooks.services import services
 from webhooks.threads import utc_iso
 
+from .limits import STAFF_MAX_BODY_BYTES
 from .query_args import number_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -60,6 +61,8 @@ def _token_only():
         response.headers["WWW-Authenticate"] = 'Bearer realm="family-line"'
         return response
     g.api_user = user
+    # Only a token's holder may send more than the public limit (a broadcast's list of numbers).
+    request.max_content_length = STAFF_MAX_BODY_BYTES
     return None
 
 

@@ -30,6 +30,7 @@ from flask import (
 from bot import audit
 from bot.models import StaffUser
 from bot.staff_accounts import authenticate, end_sessions
+from webhooks.client_address import client_address
 from webhooks.services import services
 
 # The console's templates and static files (/console/static/...) hang off this blueprint.
@@ -140,9 +141,7 @@ def login():
         return render_template("console/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")
     with services().sessions() as db:
-        result = authenticate(
-            db, email, request.form.get("password", ""), address=request.remote_addr
-        )
+        result = authenticate(db, email, request.form.get("password", ""), address=client_address())
         if result.user is not None:
             audit.record(db, result.user, "login")
         db.commit()

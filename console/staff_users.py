@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash
 
 from bot import audit
 from bot.dates import local, time_of_day
@@ -21,6 +20,7 @@ from bot.staff_accounts import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     AccountError,
+    confirm_password,
     create_user,
     end_sessions,
     is_locked,
@@ -29,6 +29,7 @@ from bot.staff_accounts import (
     set_password,
     unlock,
 )
+from webhooks.client_address import client_address
 from webhooks.services import services
 
 from .auth import remember_login, require_admin, require_staff
@@ -313,8 +314,7 @@ def change_password():
         me = _actor(db)
         new = request.form.get("password", "")
         try:
-            if not check_password_hash(me.password_hash, request.form.get("current", "")):
-                raise AccountError("Your current password is not right; nothing was changed.")
+            _confirm(db, me)
             check_repeated(new, request.form.get("password_again", ""))
             set_password(me, new)
         except AccountError as error:
@@ -325,14 +325,34 @@ def change_password():
             db.commit()
             # Every other login of this account ended with the old password; this one goes on.
             remember_login(me)
-            flash("Your password is changed. Any other place you were logged in is logged out.")
+            flash(
+                "Your password is changed. Any other place you were logged in is logged out, "
+                "and your API token (if you had one) stopped working."
+            )
     return redirect(url_for("account.page"))
+
+
+def _confirm(db: Session, me: StaffUser) -> None:
+    """The current password, asked again before a change a stolen session must not make."""
+    result = confirm_password(db, me, request.form.get("current", ""), client_address())
+    if result.outcome == "locked":
+        db.commit()  # the lock it just earned
+        raise AccountError("Too many wrong passwords: try again in 15 minutes.")
+    if result.outcome != "ok":
+        raise AccountError("Your current password is not right; nothing was changed.")
+    db.commit()  # a right password takes its try back, whatever happens next
 
 
 @account_bp.route("/token", methods=["POST"])
 def make_token():
     with services().sessions() as db:
         me = _actor(db)
+        try:
+            _confirm(db, me)
+        except AccountError as error:
+            db.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("account.page"))
         replaced = me.api_token_hash is not None
         token = issue_api_token(me)
         audit.record(db, me, "staff_user.api_token", "staff_user", me.id, replaced=replaced)

@@ -11,36 +11,42 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from bot.config import Settings
 
 from . import chat
+from .client_address import client_address
 
 # A family typing questions sends a few a minute; a script sends hundreds.
 PER_VISITOR = "12 per minute;200 per day"
-# A school library or a shelter's computers share one address, so it gets more.
+# New visitors (no chat cookie yet) from one address: a script that never keeps its cookie is a
+# new visitor every time, and each one becomes a contact in the staff inbox.
+NEW_FROM_ONE_ADDRESS = "4 per minute;40 per day"
+# Every message from one address: a school library or a shelter's computers share one.
 PER_ADDRESS = "40 per minute;600 per day"
-# New visitors (no chat cookie yet) across the whole line: each one becomes a contact in the
-# staff inbox. Far above a busy evening; a flood stops here.
+# New visitors across the whole line: far above a busy evening; a flood from many addresses
+# stops here.
 NEW_VISITORS = "60 per minute"
 
 
-def _visitor_or_address() -> str:
-    # Until its first message sets the chat cookie a visitor is known by its address, so a
-    # script that never keeps the cookie counts as one visitor, not a new one each time.
-    visitor = session.get(chat.VISITOR_KEY)
-    return f"visitor:{visitor}" if visitor else f"address:{get_remote_address()}"
+def _visitor() -> str:
+    return f"visitor:{session.get(chat.VISITOR_KEY)}"
 
 
 def _is_known_visitor() -> bool:
     return session.get(chat.VISITOR_KEY) is not None
 
 
+def _is_new_visitor() -> bool:
+    return not _is_known_visitor()
+
+
 def install(app: Flask, settings: Settings) -> Limiter:
-    """Puts the chat's limits on `app`, with their storage chosen from `settings`."""
+    """Puts the chat's limits on `app`, with their storage chosen from `settings`. On the
+    embedded default each gunicorn worker counts in its own memory, so the limits there are
+    per worker; with REDIS_URL every worker and machine shares one count."""
     limiter = Limiter(
-        key_func=get_remote_address,
+        key_func=client_address,
         app=app,
         storage_uri=settings.redis_url or "memory://",
         key_prefix="family-line-limits",
@@ -50,7 +56,8 @@ def install(app: Flask, settings: Settings) -> Limiter:
     # The limiter is made per app (tests build many), so its limits wrap the view here rather
     # than decorate it at import; the wrapped view checks them when a message arrives.
     send = app.view_functions["chat.send"]
-    send = limiter.limit(PER_VISITOR, key_func=_visitor_or_address)(send)
+    send = limiter.limit(PER_VISITOR, key_func=_visitor, exempt_when=_is_new_visitor)(send)
+    send = limiter.limit(NEW_FROM_ONE_ADDRESS, exempt_when=_is_known_visitor)(send)
     send = limiter.limit(PER_ADDRESS)(send)
     send = limiter.limit(
         NEW_VISITORS, key_func=lambda: "new-visitors", exempt_when=_is_known_visitor

@@ -108,3 +108,29 @@ def test_admins_see_every_lock_and_can_lift_one(app, admin_client, make_staff, s
     locks = page[page.index("Locked out now") : page.index("New account</h2>")]
     assert "ceo@partnership.test" not in locks and REAL in locks
     assert login(app.test_client(), REAL).status_code == 401
+
+
+def test_counts_of_days_ago_are_forgotten_by_the_daily_run(make_staff, sessions, settings):
+    from datetime import timedelta
+
+    from bot.models import LoginThrottle, utcnow
+    from bot.retention import scheduled_purge
+
+    make_staff("staff", REAL)
+    with sessions() as session:
+        authenticate(session, "typo@partnership.test", "guess", address="203.0.113.9")
+        session.commit()
+        for _ in range(MAX_FAILED_LOGINS):
+            authenticate(session, REAL, "guess")
+        session.commit()
+    scheduled_purge(settings, now=utcnow() + timedelta(minutes=5))
+    with sessions() as session:  # minutes later: every count and the lock are kept
+        assert session.query(LoginThrottle).count() == 3
+    scheduled_purge(settings.with_overrides(retention_days=0), now=utcnow() + timedelta(days=1))
+    with sessions() as session:
+        assert session.query(LoginThrottle).count() == 0
+
+
+def test_an_email_with_a_nul_is_refused_like_any_wrong_one(app):
+    response = login(app.test_client(), "rosa\x00@partnership.test", "guess")
+    assert response.status_code == 401

@@ -15,3 +15,16 @@ def test_the_console_still_takes_a_csv_of_a_megabyte(admin_client):
         data={"csrf_token": csrf_of(admin_client), "file": (io.BytesIO(payload), "s.csv")},
     )
     assert response.status_code != 413
+
+
+def test_before_login_the_console_takes_no_more_than_the_public_limit(client):
+    # The login form (and any console post without a login) is public: 256 KB, like the rest.
+    response = client.post("/console/login", data={"email": "x" * (1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_the_api_takes_more_only_from_a_tokens_holder(client, api_token):
+    body = {"numbers": ["+13235550100"] * 40_000}  # about 700 KB of JSON
+    assert client.post("/api/broadcasts", json=body).status_code == 401
+    with_token = client.post("/api/broadcasts", json=body, headers=api_token("admin"))
+    assert with_token.status_code != 413

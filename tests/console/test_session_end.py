@@ -4,6 +4,7 @@ switched off, not 12 hours later."""
 
 from __future__ import annotations
 
+from bot.staff_accounts import MAX_FAILED_LOGINS
 from tests.console.conftest import PASSWORD, csrf_of, login, post_form
 
 STAFF = "staff@partnership.test"
@@ -82,3 +83,46 @@ def test_switching_an_account_off_ends_its_logins_and_switching_on_does_not_revi
     assert not _inside(thief)
     assert login(app.test_client(), STAFF).status_code == 302
     assert csrf_of(staff_client)
+
+
+def test_a_copied_cookie_cannot_make_an_api_token_without_the_password(app, staff_client, sessions):
+    thief = _copy_of(app, staff_client)
+    page = post_form(thief, "/console/account/token", {"current": "a guess"}, follow_redirects=True)
+    assert b"not right" in page.data and b'class="token"' not in page.data
+    with sessions() as db:
+        from bot.staff_accounts import find_by_email
+
+        assert find_by_email(db, STAFF).api_token_hash is None
+
+
+def test_a_copied_cookie_cannot_guess_the_password_on_the_change_form(app, staff_client):
+    thief = _copy_of(app, staff_client)
+    for i in range(MAX_FAILED_LOGINS):
+        post_form(
+            thief,
+            "/console/account/password",
+            {"current": f"guess {i}", "password": "x" * 12, "password_again": "x" * 12},
+        )
+    page = post_form(
+        thief,
+        "/console/account/password",
+        {"current": PASSWORD, "password": "y" * 12, "password_again": "y" * 12},
+        follow_redirects=True,
+    )
+    assert b"Too many wrong passwords" in page.data
+    assert login(app.test_client(), STAFF).status_code == 401  # locked, the old password kept
+
+
+def test_a_new_password_stops_the_api_token_too(staff_client, admin_client, sessions):
+    from bot.staff_accounts import user_for_token
+
+    page = post_form(staff_client, "/console/account/token", {"current": PASSWORD}).data.decode()
+    token = page.split('<code class="token">')[1].split("<")[0]
+    new = "another long password"
+    post_form(
+        admin_client,
+        f"/console/staff/{_staff_id(sessions)}/password",
+        {"password": new, "password_again": new},
+    )
+    with sessions() as db:
+        assert user_for_token(db, token) is None

@@ -252,7 +252,7 @@ def test_staff_change_their_password_with_the_current_one(staff_client, app, ses
 
 
 def test_a_token_is_shown_once_works_and_stops_when_revoked(staff_client, sessions):
-    response = post_form(staff_client, "/console/account/token")
+    response = post_form(staff_client, "/console/account/token", {"current": PASSWORD})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     token = re.search(r'<code class="token">(flt_[\w-]+)</code>', html).group(1)
@@ -263,7 +263,8 @@ def test_a_token_is_shown_once_works_and_stops_when_revoked(staff_client, sessio
         assert owner.api_token_hash not in html
     assert token not in staff_client.get("/console/account/").get_data(as_text=True)
 
-    second = post_form(staff_client, "/console/account/token").get_data(as_text=True)
+    second = post_form(staff_client, "/console/account/token", {"current": PASSWORD})
+    second = second.get_data(as_text=True)
     new_token = re.search(r'<code class="token">(flt_[\w-]+)</code>', second).group(1)
     with sessions() as session:
         assert user_for_token(session, token) is None

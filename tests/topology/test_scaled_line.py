@@ -340,6 +340,10 @@ def test_a_model_chosen_on_the_training_page_reaches_every_replica_and_a_restart
         chosen = training.model_file
     assert [_model_of(url) for url in replicas] == [chosen, chosen]
 
+    # Stopped first: a second server on the same port would fail to start while the first went
+    # on answering (and outlived the test).
+    line.stop("rasa-1")
+    assert _model_of(replicas[0]) is None
     line.restart("rasa-1")
     assert _wait_for(lambda: _model_of(replicas[0]) == chosen, 180), _model_of(replicas[0])
     status, replies = line.text("+13235559801", "hola, donde queda markham?")

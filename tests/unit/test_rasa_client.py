@@ -132,3 +132,13 @@ def test_every_call_carries_the_rasa_api_token():
     client.ask("abc", "hola", {})
     client.status()
     assert [kwargs["params"] for _, _, kwargs in http.requests] == [{"token": "s3cret"}] * 2
+
+
+def test_an_error_never_carries_the_token():
+    # requests names the whole URL, ?token= included, in its errors; they reach the log,
+    # /healthz's details and the console.
+    client = RasaClient("http://127.0.0.1:9", timeout=1, token="s3cret-token")
+    with pytest.raises(RasaUnavailable) as raised:
+        client.status()
+    assert "s3cret-token" not in str(raised.value)
+    assert "token=***" in str(raised.value)

@@ -38,10 +38,9 @@ def test_one_visitor_past_its_limit_is_asked_to_wait_in_both_languages(client, s
     assert _count(sessions, Message) == 2 * (allowed + 1)  # each answered message, its reply
 
 
-def test_posts_without_a_cookie_from_one_address_stop_at_a_visitors_limit(app, sessions):
-    # Until it has its cookie a visitor is known by its address, so a script that never keeps
-    # the cookie is one visitor.
-    allowed = _per_minute(rate_limits.PER_VISITOR)
+def test_posts_without_a_cookie_from_one_address_stop_at_the_new_visitors_limit(app, sessions):
+    # A script that never keeps the cookie is a new visitor every time, from one address.
+    allowed = _per_minute(rate_limits.NEW_FROM_ONE_ADDRESS)
     statuses = [_say(app.test_client()).status_code for _ in range(allowed + 5)]
     assert statuses.count(200) == allowed
     assert statuses[allowed:] == [429] * 5
@@ -65,11 +64,20 @@ def test_the_whole_line_takes_a_ceiling_of_new_visitors_a_minute_known_ones_go_o
 
 def test_visitors_sharing_an_address_stop_at_the_address_limit(app, sessions):
     # A library's computers: each its own visitor, all one address.
-    visitors = [app.test_client() for _ in range(5)]
-    statuses = [_say(visitor).status_code for _ in range(10) for visitor in visitors]
+    visitors = [app.test_client() for _ in range(_per_minute(rate_limits.NEW_FROM_ONE_ADDRESS))]
+    statuses = [_say(visitor).status_code for _ in range(12) for visitor in visitors]
     allowed = _per_minute(rate_limits.PER_ADDRESS)
     assert statuses.count(200) == allowed
     assert statuses[allowed:] == [429] * (len(statuses) - allowed)
+
+
+def test_an_ipv6_client_counts_by_its_64_not_its_whole_address(app):
+    allowed = _per_minute(rate_limits.NEW_FROM_ONE_ADDRESS)
+    statuses = [
+        _say(app.test_client(), f"2001:db8:1:2::{i:x}").status_code for i in range(1, allowed + 2)
+    ]
+    assert statuses == [200] * allowed + [429]
+    assert _say(app.test_client(), "2001:db8:1:3::1").status_code == 200  # another /64
 
 
 def test_reading_the_thread_is_not_limited(client):

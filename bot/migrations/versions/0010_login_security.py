@@ -47,12 +47,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_throttle")),
         sa.UniqueConstraint("kind", "subject", name=op.f("uq_login_throttle_kind")),
     )
-    with op.batch_alter_table("staff_user") as batch:
-        batch.add_column(
-            sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.drop_column("failed_logins")
-        batch.drop_column("locked_until")
+    # Plain ALTER TABLE, not a batch rebuild: SQLite (3.35 and later) adds and drops these
+    # columns in place, while rebuilding staff_user would fail on the foreign keys audit_log and
+    # every other table hold to it.
+    op.add_column(
+        "staff_user",
+        sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.drop_column("staff_user", "failed_logins")
+    op.drop_column("staff_user", "locked_until")
     op.create_table(
         "seen_message_sid",
         sa.Column("sid_hash", sa.String(length=64), nullable=False),
@@ -75,12 +78,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("staff_user") as batch:
-        batch.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.drop_column("session_version")
+    op.add_column("staff_user", sa.Column("locked_until", sa.DateTime(timezone=True)))
+    op.add_column(
+        "staff_user",
+        sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.drop_column("staff_user", "session_version")
     op.drop_index(op.f("ix_seen_message_sid_seen_on"), table_name="seen_message_sid")
     op.drop_table("seen_message_sid")
     op.drop_table("login_throttle")
