@@ -15,7 +15,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from bot.answers import read_choice, read_yes_no
 from bot.events import named_events
+from bot.language_question import asks_what_language
 from bot.models import utcnow
+from bot.office_hours import when_staff_answer
+from bot.school_facts import facts_asked
 from bot.school_matters import MATTERS
 
 from .data import db_session
@@ -24,8 +27,11 @@ from .handoff import NOT_UNDERSTOOD, hand_off
 
 FALLBACK = "nlu_fallback"
 PROGRAMS = "ask_programs"
+CANCEL = "cancel_registration"
+SCHOOL_INFO = "ask_school_info"
 EVENTS = "ask_events"
 MOST_OPTIONS = 3
+LANGUAGE_QUESTION = "language_question"  # the hand-off's reason (bot/handoff.py)
 # Below this the model's guess is noise, not worth offering.
 LEAST_CONFIDENCE = 0.08
 
@@ -90,10 +96,13 @@ def best_guesses(parse_data: dict) -> list[str]:
 
 def settled_by_what_is_named(tracker: Tracker, guesses: list[str], now: datetime) -> str | None:
     """The guess the message itself proves, when answering it changes nothing: a program it
-    names ("¿va a haber escuela de verano?") for programs, an event it names by its title ("when
-    is college and career night") for events. None: the family is asked."""
+    names ("¿va a haber escuela de verano?") for programs, a school fact it names ("y el
+    teléfono?") for a school's information, an event it names by its title ("when is college
+    and career night") for events. None: the family is asked."""
     if PROGRAMS in guesses and next(tracker.get_latest_entity_values("program"), None):
         return PROGRAMS
+    if SCHOOL_INFO in guesses and facts_asked(tracker.latest_message.get("text")):
+        return SCHOOL_INFO  # "y el teléfono xfa": a fact a school has; which school is asked
     if EVENTS in guesses or "ask_parent_college" in guesses:
         with db_session() as session:
             if named_events(session, tracker.latest_message.get("text"), now):
@@ -113,8 +122,20 @@ class Clarify(Action):
         turns = _user_turns(tracker)
         if len(turns) >= 2 and intent_of(turns[-2]) == FALLBACK:
             return hand_off(dispatcher, language, NOT_UNDERSTOOD)
+        if asks_what_language(tracker.latest_message.get("text")):
+            # "Is it gonna be in Spanish too?" (bot/language_question.py): what the line knows,
+            # Parent College's languages, and a person for any other event.
+            when = when_staff_answer(self.clock(), "en" if language == "en" else "es")
+            dispatcher.utter_message(response="utter_language_of_classes", when=when)
+            dispatcher.utter_message(json_message={"handoff": LANGUAGE_QUESTION})
+            return [SlotSet("clarify_options", None), SlotSet("clarified_intent", None)]
         guesses = best_guesses(tracker.latest_message)
         settled = settled_by_what_is_named(tracker, guesses, self.clock())
+        if guesses == [CANCEL]:
+            # "¿Quiso decir...? 1) cancelar su inscripción" would ask what the cancel's own
+            # question asks next ("¿Seguro que quiere cancelar su lugar del…? SÍ o NO"): one
+            # question, which names the seat, and nothing changes without its yes.
+            settled = CANCEL
         if settled:
             return [
                 SlotSet("clarify_options", None),

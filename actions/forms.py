@@ -31,10 +31,13 @@ def answer_text(tracker: Tracker, value: Any) -> str:
 
 def school_candidates(value: Any, tracker: Tracker) -> list[str]:
     """What may name the school: the slot's value, then every school the model marked in the
-    message ("a school bus to jordan from our street" marks "jordan" and "street")."""
+    message ("a school bus to jordan from our street" marks "jordan" and "street"), then the whole
+    message, where a school's name may sit unmarked ("Rosa Canales, mi hijo va en la 99 street":
+    the model marked "Canales")."""
     marked = [str(v) for v in tracker.get_latest_entity_values("school")]
     first = [str(value)] if value else []
-    return list(dict.fromkeys(first + marked))
+    whole = [str(tracker.latest_message.get("text") or "")]
+    return [c for c in dict.fromkeys(first + marked + whole) if c.strip()]
 
 
 # Messages in a row that do not answer the form before it lets go.
@@ -42,7 +45,8 @@ MISSES_BEFORE_LETTING_GO = 2
 
 # The actions after which the form asks again without that counting as a message that did not
 # answer it: a change of language is the family asking to be asked again in its language.
-ASKS_AGAIN_FREELY = frozenset({"utter_language_changed"})
+# "¿Ya quedé?" halfway through asks about the sign-up itself, which is not done yet.
+ASKS_AGAIN_FREELY = frozenset({"utter_language_changed", "action_check_registration"})
 
 
 def _answered_since_the_message(tracker: Tracker) -> str | None:
@@ -62,7 +66,23 @@ def back_after_aside(tracker: Tracker, asked: str | None) -> bool:
     ("¿hay eventos?" in the middle of a sign-up): that message was not an answer. Rasa runs the
     validator then too, with nothing to validate, to learn which slot to ask for next."""
     aside = _answered_since_the_message(tracker)
-    return asked is not None and aside is not None and aside not in ASKS_AGAIN_FREELY
+    return (
+        asked is not None
+        and aside is not None
+        and aside not in ASKS_AGAIN_FREELY
+        and not _set_since_the_message(tracker, asked)
+    )
+
+
+def _set_since_the_message(tracker: Tracker, slot: str) -> bool:
+    """An action after the family's message set the slot the form asked for: it passed the
+    message on as the answer (ActionAnswerAside in actions/registration.py): no aside."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return True
+    return False
 
 
 def misses_after(tracker: Tracker, asked: str | None, events: list[dict]) -> float | None:

@@ -162,20 +162,6 @@ class ActionAnswerParentCollege(Action):
         return []
 
 
-class ActionAnswerAside(Action):
-    """A message the model read as out of scope during the sign-up: a question of when, where or
-    how much ("wait, where is it?") asks about the class, anything else is out of scope."""
-
-    def name(self) -> str:
-        return "action_answer_aside"
-
-    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        if asks_about_the_class(tracker.latest_message.get("text")):
-            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return []
-
-
 class ActionAnswerAfterParentCollege(Action):
     """A message the model could not place, right after the Parent College answer: a question of
     when, where or how much ("¿y cuándo es el siguiente?") is about the class; anything else

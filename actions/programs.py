@@ -7,8 +7,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.models import Program
+from bot.models import Program, utcnow
+from bot.office_hours import when_staff_answer
 from bot.programs import active_programs, find_program
+from bot.questions import asks_program_details
 from bot.texts import pick
 
 from .data import db_session
@@ -41,6 +43,17 @@ def _listing(programs: list[Program], language: str, domain: dict) -> tuple[str,
     return "utter_programs_list_some", {"programs": names[0]}
 
 
+PROGRAM_QUESTION = "program_question"  # the hand-off's reason (bot/handoff.py)
+
+
+def needs_a_person(tracker: Tracker) -> bool:
+    """The family asks what the program's summary does not say: its times, cost or how to join,
+    or whether a school it names has it ("does griffith have an after school program?")."""
+    latest = tracker.latest_message
+    names_a_school = any(e.get("entity") == "school" for e in latest.get("entities") or [])
+    return names_a_school or asks_program_details(latest.get("text"))
+
+
 class ActionAnswerPrograms(Action):
     def name(self) -> str:
         return "action_answer_programs"
@@ -54,6 +67,14 @@ class ActionAnswerPrograms(Action):
             program = find_program(session, named)
             if program is not None:
                 response, fill = _details(program, language, domain)
+                if needs_a_person(tracker):
+                    # What the line knows, then a person for what it does not.
+                    dispatcher.utter_message(response=response, **fill)
+                    lang = "en" if language == "en" else "es"
+                    when = when_staff_answer(utcnow(), lang)
+                    dispatcher.utter_message(response="utter_program_question_to_staff", when=when)
+                    dispatcher.utter_message(json_message={"handoff": PROGRAM_QUESTION})
+                    return []
             else:
                 programs = active_programs(session)
                 if not programs:

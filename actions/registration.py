@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import read_choice, read_number, read_yes_no
+from bot.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
 from bot.folding import fold_words
 from bot.models import ParentCollegeSession
 from bot.questions import asks_about_the_class, asks_cost_or_childcare, looks_like_question
@@ -150,6 +150,19 @@ def adults_counted(text: str) -> int | None:
 _COMMON_SESSION_WORDS = {"sabado", "saturday", "9", "12", "la", "el"}
 
 
+def names_a_school(text: str) -> bool:
+    """A short answer that may be a school's name ("la weigand", "ritter elementary"): not a
+    question, a yes or no, or a number."""
+    words = fold_words(text).split()
+    return (
+        0 < len(words) <= 6
+        and any(len(word) >= 3 and word.isalpha() for word in words)
+        and not looks_like_question(text)
+        and read_yes_no(text) is None
+        and read_number(text) is None
+    )
+
+
 class ValidateRegistrationForm(FamilyFormValidation):
     def name(self) -> str:
         return "validate_registration_form"
@@ -181,6 +194,25 @@ class ValidateRegistrationForm(FamilyFormValidation):
         ActionAnswerParentCollege().run(dispatcher, tracker, domain)
         return {slot: None, "form_misses": float(tracker.get_slot("form_misses") or 0) + 1}
 
+    @staticmethod
+    def adults_ahead(tracker: Tracker, value: Any) -> dict[str, Any]:
+        """The adults a message counts ("somos 2, yo y mi esposo") when the form has not asked
+        yet: kept, so the question is not asked later."""
+        if tracker.get_slot("adults"):
+            return {}
+        # The whole message: the slot may hold only the school the model marked in it.
+        text = tracker.latest_message.get("text") or answer_text(tracker, value)
+        adults = adults_counted(str(text))
+        return {"adults": float(adults)} if adults else {}
+
+    def answered_ahead(self, dispatcher, tracker, slot: str, ahead: dict) -> dict[str, Any]:
+        """The family answered a question the form asks later instead of this one: the answer is
+        kept and said back, the form asks this slot again, and the message is not counted as one
+        that did not answer (it did, only early), so the sign-up does not let go over it."""
+        adults = _plural(_DETAILS[language_of(tracker)]["adults"], int(ahead["adults"]))
+        dispatcher.utter_message(response="utter_adults_noted", adults=adults)
+        return {slot: None, **ahead, "form_misses": float(tracker.get_slot("form_misses") or 0)}
+
     def validate_person_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         aside = self.question_aside(dispatcher, tracker, domain, "person_name")
         if aside is not None:
@@ -192,19 +224,32 @@ class ValidateRegistrationForm(FamilyFormValidation):
         if name and whole and len(whole) > len(name) and name.lower() in whole.lower():
             name = whole
         if name is None:
+            ahead = self.adults_ahead(tracker, value)
+            if ahead:
+                return self.answered_ahead(dispatcher, tracker, "person_name", ahead)
             return self.reject(dispatcher, "person_name", "utter_invalid_name")
         return {"person_name": name}
 
     def validate_school(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        ahead = self.adults_ahead(tracker, value)
         with db_session() as session:
             for candidate in school_candidates(value, tracker):
                 school = find_school(session, candidate)
                 if school is not None:
-                    return {"school": school.short_name}
+                    return {"school": school.short_name, **ahead}
             examples = ", ".join(example_names(session))
         aside = self.question_aside(dispatcher, tracker, domain, "school")
         if aside is not None:
             return aside
+        if ahead:
+            return self.answered_ahead(dispatcher, tracker, "school", ahead)
+        text = answer_text(tracker, value)
+        if tracker.get_slot("form_misses") and names_a_school(text):
+            # Asked again, the family names a school the line does not have ("la weigand"): it
+            # is their child's school. The school only orders the sessions, so the sign-up goes
+            # on without it rather than letting go of a family that answered.
+            dispatcher.utter_message(response="utter_school_not_ours_go_on")
+            return {"school": text[:100], "form_misses": 0.0}
         return self.reject(dispatcher, "school", "utter_school_unknown", examples=examples)
 
     def validate_pc_session(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -217,6 +262,12 @@ class ValidateRegistrationForm(FamilyFormValidation):
             index = match_session(answer_text(tracker, value), choices, language_of(tracker))
             adults = adults_counted(answer_text(tracker, value))
             counted = {"adults": float(adults)} if adults and not tracker.get_slot("adults") else {}
+            care = childcare_said(answer_text(tracker, value))
+            if counted and care is not None and tracker.get_slot("childcare") is None:
+                # "la 2, solo yo y si ocupo cuido pal niño": the childcare is answered too.
+                counted.update(
+                    {"childcare": care} if care else {"childcare": False, "children": 0.0}
+                )
             if index is None:
                 aside = self.question_aside(dispatcher, tracker, domain, "pc_session")
                 if aside is not None:
@@ -232,10 +283,17 @@ class ValidateRegistrationForm(FamilyFormValidation):
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         if asks_cost_or_childcare(answer_text(tracker, value)):
             return self.question_aside(dispatcher, tracker, domain, "adults")
-        adults = read_number(answer_text(tracker, value), most=MOST_ADULTS)
+        text = answer_text(tracker, value)
+        adults = read_number(text, most=MOST_ADULTS)
         if not adults:
             aside = self.question_aside(dispatcher, tracker, domain, "adults")
             return aside or self.reject(dispatcher, "adults", "utter_invalid_number")
+        # "1 y no ocupo cuidado de niños" answers the next question too, which is then not asked.
+        care = childcare_said(text) if tracker.get_slot("childcare") is None else None
+        if care is False:
+            return {"adults": float(adults), "childcare": False, "children": 0.0}
+        if care:
+            return {"adults": float(adults), "childcare": True}
         return {"adults": float(adults)}
 
     def validate_childcare(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -274,7 +332,9 @@ class AskForName(Action):
         return "action_ask_person_name"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        again = bool(tracker.get_slot("form_misses"))
+        # Asked before: after a message that did not answer it, or one that answered a later
+        # question ("1 adulto nomás"), the only way the adults are known before the name.
+        again = bool(tracker.get_slot("form_misses")) or tracker.get_slot("adults") is not None
         dispatcher.utter_message(
             response="utter_ask_person_name_again" if again else "utter_ask_person_name"
         )
@@ -411,6 +471,13 @@ class StopRegistration(Action):
             # that did not answer it, actions/forms.py).
             ActionAnswerParentCollege().run(dispatcher, tracker, domain)
             return [FollowupAction("registration_form")]
+        if (latest.get("intent") or {}).get("name") in READ_AS_NO and says_unsure(
+            latest.get("text")
+        ):
+            # "no sé" where the school was asked: not knowing is not a no. The form asks again;
+            # like any message that did not answer it, it counts towards letting go.
+            dispatcher.utter_message(response="utter_form_unsure")
+            return [FollowupAction("registration_form")]
         dispatcher.utter_message(response="utter_registration_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_form()]
 
@@ -428,6 +495,11 @@ class CheckRegistration(Action):
         language = language_of(tracker)
         with db_session() as session:
             registrations = _upcoming_sign_ups(session, tracker)
+            if not registrations and tracker.active_loop.get("name") == "registration_form":
+                # "¿ya quedé?" halfway through the sign-up: not yet, and the form asks its
+                # question again right after (actions/forms.py does not count this as a miss).
+                dispatcher.utter_message(response="utter_registration_in_progress")
+                return []
             if not registrations:
                 dispatcher.utter_message(response="utter_no_registrations")
                 return []
@@ -443,3 +515,40 @@ class CheckRegistration(Action):
             response="utter_registrations_list", registrations="; ".join(parts)
         )
         return []
+
+
+class ActionAnswerAside(Action):
+    """A message the model read as out of scope during the sign-up: a question of when, where or
+    how much ("wait, where is it?") asks about the class; an answer to the question the form
+    asked is read as one; anything else is out of scope."""
+
+    def name(self) -> str:
+        return "action_answer_aside"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text")
+        if asks_about_the_class(text):
+            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+        asked = tracker.get_slot("requested_slot")
+        if answers_the_question(tracker, asked):
+            # "vamos 2 adultos y si necesito q me cuiden al nene" read as out of scope where the
+            # adults were asked: it is the answer. Rasa does not validate slots set before a form
+            # comes back from an aside, so the form's own validator reads it here.
+            validate = getattr(ValidateRegistrationForm(), f"validate_{asked}")
+            found = validate(text, dispatcher, tracker, domain)
+            return [SlotSet(slot, value) for slot, value in found.items()]
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+def answers_the_question(tracker: Tracker, asked: str | None) -> bool:
+    """The family's message reads as an answer to the sign-up's question `asked`: a number where
+    a count was asked, a yes or no where one was, a pick from the numbered sessions."""
+    text = str(tracker.latest_message.get("text") or "")
+    if asked in ("adults", "children"):
+        return read_number(text) is not None
+    if asked in ("childcare", "confirm_registration"):
+        return read_yes_no(text) is not None
+    if asked == "pc_session":
+        return read_choice(text, len(tracker.get_slot("session_choices") or [])) is not None
+    return False

@@ -203,22 +203,27 @@ class ActionAnswerSchoolInfo(Action):
             if not asked and not asks_in_general(school_question_text(tracker)):
                 self._to_staff(dispatcher, school, language)
                 return []
-            wanted = asked or ["address"]
-            unknown = []
-            for fact in wanted:
-                value = known_value(school, fact, language)
-                if value is None:
-                    unknown.append(fact)
-                    continue
-                fill = {"school_name": school.name, fact: value}
-                dispatcher.utter_message(response=FACT_RESPONSES[fact], **fill)
-            phone = known_value(school, "phone", language)
-            if not asked and phone:
-                dispatcher.utter_message(response="utter_school_phone", phone=phone)
-            if unknown:
-                self._not_known(dispatcher, school.short_name, unknown, phone, language)
+            self.say_facts(dispatcher, school, asked, language)
         # The school is remembered: "what time does it start?" next refers to the same one.
         return []
+
+    @classmethod
+    def say_facts(cls, dispatcher, school, asked: list[str], language: str) -> None:
+        """The facts asked of `school` (its address and phone when none was named); the ones
+        the line does not have are said so."""
+        unknown = []
+        for fact in asked or ["address"]:
+            value = known_value(school, fact, language)
+            if value is None:
+                unknown.append(fact)
+                continue
+            fill = {"school_name": school.name, fact: value}
+            dispatcher.utter_message(response=FACT_RESPONSES[fact], **fill)
+        phone = known_value(school, "phone", language)
+        if not asked and phone:
+            dispatcher.utter_message(response="utter_school_phone", phone=phone)
+        if unknown:
+            cls._not_known(dispatcher, school.short_name, unknown, phone, language)
 
     @staticmethod
     def _to_staff(dispatcher, school, language) -> None:
@@ -252,3 +257,37 @@ class ActionAnswerSchoolInfo(Action):
         )
         # A person finds the fact and answers: the conversation joins the staff queue.
         dispatcher.utter_message(json_message={"handoff": FACT_UNKNOWN})
+
+
+SCHOOL_INTENTS = frozenset({"ask_school_info", *MATTERS})
+
+
+class ActionAnswerOutOfScope(Action):
+    """A message the model read as out of scope. One that asks for a fact of a school the
+    conversation is about, or names ("y la dirección porfa, q voy a ir a recoger unos papeles"
+    after a question about Roosevelt), gets the fact: the line has it, and "I can't help with
+    that" would be wrong. Anything else is out of scope."""
+
+    def name(self) -> str:
+        return "action_answer_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[dict[str, Any]]:
+        asked = facts_asked(tracker.latest_message.get("text"))
+        if asked:
+            # The school remembered counts only while the family is talking about it (its last
+            # message asked about a school): "¿y el teléfono de la clínica?" a week later is not.
+            previous = _recent_user_turns(tracker, skip=1)[:1]
+            about_a_school = bool(previous) and intent_of(previous[0]) in SCHOOL_INTENTS
+            remembered = tracker.get_slot("school") if about_a_school else None
+            with db_session() as session:
+                for candidate in school_candidates(remembered, tracker):
+                    school = find_school(session, candidate)
+                    if school is not None:
+                        ActionAnswerSchoolInfo.say_facts(
+                            dispatcher, school, asked, language_of(tracker)
+                        )
+                        return [SlotSet("school", school.short_name)]
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

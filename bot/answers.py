@@ -38,6 +38,23 @@ _NO = {
 }  # fmt: skip
 
 
+# "No sé", "ni idea", "not sure": the family does not know the answer, which is not a no. A
+# message that also says no to going on ("no sé, ya no quiero") is a no.
+_UNSURE = re.compile(
+    r"\b(?:no se|nose|ni idea|no estoy segur[oa]|no me acuerdo|no recuerdo|quien sabe|"
+    r"i don ?t know|i dont know|idk|dunno|not sure|no idea|i don ?t remember)\b"
+)
+_STOPPING = re.compile(
+    r"\b(?:ya no|no quiero|no gracias|cancel\w*|olvidelo|olvidalo|stop|never mind)\b"
+)
+
+
+def says_unsure(text: str | None) -> bool:
+    """The message says the family does not know, and not that it wants to stop."""
+    folded = fold(text or "")
+    return bool(_UNSURE.search(folded)) and not _STOPPING.search(folded)
+
+
 def _phrases(text: str) -> set[str]:
     """Every one- and two-word phrase of the folded text."""
     words = fold(text).split()
@@ -75,10 +92,41 @@ def read_choice(text: str, count: int) -> int | None:
     return value if value and 1 <= value <= count else None
 
 
+# What follows a reason is the reason, not the answer: "si xfa xq no tengo con quien dejar a los
+# niños" is a yes.
+_REASON = re.compile(r"\b(?:porque|por que|xq|pq|because|cuz|cause|bc|since|ya que)\b")
+
+
 def read_yes_no(text: str) -> bool | None:
+    if says_unsure(text):
+        return None  # "no sé" holds a "no" but is not one
+    answer = _REASON.split(fold(text), maxsplit=1)[0]
+    if answer.strip() and answer.strip() != fold(text).strip():
+        found = read_yes_no(answer)
+        if found is not None:
+            return found
     phrases = _phrases(text)
     if phrases & _NO:
         return False
     if phrases & _YES:
+        return True
+    return None
+
+
+# Childcare named in an answer to another question ("1 y no ocupo cuidado de niños", "vamos 2 y
+# si necesito q me cuiden al nene"): a no before the word within a few words, or a need for it.
+_CARE = r"(?:cuidado|cuiden|cuide|cuidar|cuido|childcare|babysit\w*|guarderia|nineras?)"
+_NO_CARE = re.compile(rf"\b(?:no|sin|not|dont|don t|nel)\b(?:\s+\w+){{0,3}}?\s+{_CARE}")
+_NEEDS_CARE = re.compile(
+    rf"\b(?:si|ocupo|necesito|need|needs|quiero|want|yes)\b(?:\s+\w+){{0,4}}?\s+{_CARE}"
+)
+
+
+def childcare_said(text: str | None) -> bool | None:
+    """True or False when the message says whether childcare is needed, None when it does not."""
+    folded = fold(text or "")
+    if _NO_CARE.search(folded):
+        return False
+    if _NEEDS_CARE.search(folded):
         return True
     return None

@@ -26,6 +26,8 @@ REASONS = {
     "long_message": "A long message the bot only read the start of",
     "fact_unknown": "The family asked for a school fact the line does not have",
     "school_question": "The family asked an everyday school question (lunch, buses, grades…)",
+    "program_question": "The family asked about a program's times, cost or joining at a school",
+    "language_question": "The family asked what language an event or class is in",
 }
 # Hand-offs whose reply only says a person will answer: repeated while the family already waits,
 # they get a short acknowledgement (a message the bot cannot read, at most every TOLD_AGAIN_AFTER).

@@ -69,3 +69,18 @@ def asks_cost_or_childcare(text: str | None) -> bool:
     """A question about what the class costs or about children at it ("is the childcare free? my
     youngest is only 2"): a number in it is not an answer to a form's question."""
     return _question_matching(text, _COST, _CHILDCARE)
+
+
+# What a program's summary does not say: its times, its cost, how to join it ("is it free? i get
+# off work at 6", "como le hago para que mi hijo entre").
+_PROGRAM_DETAILS = re.compile(
+    r"\b(?:hora|horas|horario|hasta|tarde|cuesta|cobran|gratis|precio|pagar|paga|inscrib\w*|"
+    r"apunt\w*|anot\w*|registr\w*|aplicar|como le hago|entrar|requisitos|time|until|till|late|"
+    r"cost|costs|free|price|pay|sign up|signup|join|apply|enroll\w*|how do i|get in)\b"
+)
+
+
+def asks_program_details(text: str | None) -> bool:
+    """A question about a program's times, cost or joining, which the line's data cannot
+    answer: a person does."""
+    return _question_matching(text, _PROGRAM_DETAILS)

@@ -1,9 +1,17 @@
-"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml): a worry about
-a child's safety ("le están pegando a mi hijo") becomes a request for a person
-(bot.safety_concern); a sign-up reading of a message that enrolls a child ("sign up my kids at
-Sunrise") becomes the enrollment question (bot.child_enrollment); a sign-up or cancel reading
-that bot.intent_guard finds unsure becomes `nlu_fallback`, so the dialogue asks "Did you mean…?"
-with the likeliest readings instead of acting on a guess.
+"""A pipeline step inside the Rasa server, after the FallbackClassifier (config.yml), that checks
+the model's reading against the message's own words:
+
+- a worry about a child's safety ("le están pegando a mi hijo") becomes a request for a person
+  (bot.safety_concern);
+- a sign-up reading of a message that enrolls a child ("sign up my kids at Sunrise") becomes the
+  enrollment question (bot.child_enrollment);
+- a sign-up reading of a message about a sign-up already made ("I signed up but can't go")
+  becomes a cancel, which asks first, or a check (bot.seat_reading);
+- a language switch read in a question about what language something is in ("is it in Spanish
+  too?") becomes a did-you-mean (bot.language_question);
+- a hello, thanks or goodbye and nothing else, read unsurely, is that (bot.social_phrases);
+- a sign-up or cancel reading that bot.intent_guard finds unsure becomes `nlu_fallback`, so the
+  dialogue asks "Did you mean…?" with the likeliest readings instead of acting on a guess.
 
 Like bot/rasa_channel.py, this module runs only inside the Rasa server."""
 
@@ -22,7 +30,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from .child_enrollment import as_enrollment
 from .intent_guard import DATA_CHANGING, DEFAULT_MARGIN, DEFAULT_THRESHOLD, needs_did_you_mean
+from .language_question import as_language_question
 from .safety_concern import as_safety_concern
+from .seat_reading import as_made_sign_up
+from .social_phrases import as_social_phrase
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -53,8 +64,13 @@ class DataChangeGuard(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             ranking = message.data.get(INTENT_RANKING_KEY) or []
-            reread = as_safety_concern(ranking, message.get(TEXT)) or as_enrollment(
-                ranking, message.get(TEXT)
+            text = message.get(TEXT)
+            reread = (
+                as_safety_concern(ranking, text)
+                or as_enrollment(ranking, text)
+                or as_made_sign_up(ranking, text)
+                or as_language_question(ranking, text)
+                or as_social_phrase(ranking, text)
             )
             if reread is not None:
                 message.data[INTENT] = dict(reread[0])

@@ -206,3 +206,52 @@ def test_an_event_named_by_its_title_answers_about_events_without_asking():
     unnamed = {**night, "text": "when is the thing at jordan"}
     messages, _ = _run(Clarify(lambda: ASKED_ON), _tracker([unnamed], language="en"))
     assert messages[0]["response"] == "utter_clarify"
+
+
+def _unsure(text: str, *ranking: tuple[str, float]) -> dict:
+    """Parse data of a message the model read unsurely: a fallback first, then `ranking`."""
+    top = ranking[0][1]
+    readings = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    fallback = {"name": "nlu_fallback", "confidence": top}
+    return {"text": text, "intent": fallback, "intent_ranking": [fallback, *readings],
+            "entities": []}  # fmt: skip
+
+
+def test_asking_what_language_an_event_is_in_gets_the_classes_languages_and_a_person():
+    """ "is it gonna be in spanish too" once switched an English-speaking family to Spanish; read
+    as unsure (bot/language_question.py), it gets what the line knows and a person."""
+    asked = _unsure(
+        "is it gonna be in spanish too my mom wants to go", ("register_parent_college", 0.35)
+    )
+    messages, _ = _run(Clarify(), _tracker([asked], language="en"))
+    assert render(messages[0], "en").startswith("Parent College is in English and Spanish.")
+    assert messages[1]["custom"] == {"handoff": "language_question"}
+
+
+@pytest.mark.parametrize(
+    ("unsure", "answered_by"),
+    [
+        # "sabes q mejor cancelame eso" once got "¿Quiso decir...? 1) cancelar su inscripción",
+        # then "¿Seguro...?": two questions for one yes. The cancel's own names the seat.
+        (
+            _unsure(
+                "sabes q mejor cancelame eso, me cambiaron el turno en el trabajo",
+                ("cancel_registration", 0.52),
+                ("out_of_scope", 0.48),
+            ),
+            "action_ask_before_cancelling",
+        ),
+        # "y el telefono xfa" after a school's address once got "¿Quiso decir...? 1) dirección
+        # de una escuela".
+        (
+            _unsure("y el telefono xfa", ("ask_school_info", 0.35), ("talk_to_human", 0.1)),
+            "school_info_form",
+        ),
+    ],
+)
+def test_a_did_you_mean_with_nothing_to_choose_is_not_asked(unsure, answered_by):
+    from rasa_sdk.events import FollowupAction
+
+    messages, events = _run(Clarify(), _tracker([unsure]))
+    assert messages == []
+    assert events[-1] == FollowupAction(answered_by)

@@ -119,3 +119,33 @@ def test_every_program_fits_in_two_segments(action_db, slug, language):
 def test_an_unknown_program_gets_the_list(action_db):
     tracker = make_tracker("chess club", "ask_programs", entities=[("program", "chess-club")])
     assert answer(tracker)["response"].startswith("utter_programs_list")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "entities", "passed_on"),
+    [
+        ("is it free? i get off work at 6 so i need till late", "en", [], True),
+        ("como le hago para que mi hijo entre a la tutoria?", "es", [], True),
+        ("does griffith have an after school program", "en", [("school", "griffith")], True),
+        ("que es la tutoria", "es", [], False),
+        ("tell me about after school", "en", [], False),
+    ],
+)
+def test_what_a_programs_summary_does_not_say_goes_to_a_person(
+    action_db, text, language, entities, passed_on
+):
+    """The summary, then, for its times, cost, joining or a school's own program, a person."""
+    tracker = make_tracker(
+        text, "ask_programs", [("program", "expanded-learning"), *entities], language=language
+    )
+    dispatcher = CollectingDispatcher()
+    assert ActionAnswerPrograms().run(dispatcher, tracker, domain()) == []
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[0] == "utter_program_details"
+    if passed_on:
+        assert responses[1] == "utter_program_question_to_staff"
+        assert dispatcher.messages[2]["custom"] == {"handoff": "program_question"}
+        said = render(dispatcher.messages[1], language)
+        assert ("nuestro equipo" if language == "es" else "our team") in said
+    else:
+        assert len(dispatcher.messages) == 1

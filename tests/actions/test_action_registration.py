@@ -366,6 +366,41 @@ def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
         assert events == [FollowupAction("registration_form")]
 
 
+def test_after_a_count_of_adults_the_name_is_asked_again_briefly():
+    from actions.registration import AskForName
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("1 adulto nomas", "inform", slots={"form_misses": 0.0, "adults": 1.0})
+    AskForName().run(dispatcher, tracker, domain())
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_person_name_again"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "stops"),
+    [
+        ("no se", "es", False),
+        ("nose cual es", "es", False),
+        ("idk", "en", False),
+        ("no se, ya no quiero", "es", True),
+        ("no", "es", True),
+    ],
+)
+def test_not_knowing_the_answer_is_not_a_no(action_db, text, language, stops):
+    """ "no sé" where the school was asked, read as a no, once stopped the sign-up."""
+    from rasa_sdk.events import FollowupAction
+
+    from actions.registration import StopRegistration
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "deny", active_loop="registration_form", language=language)
+    events = StopRegistration().run(dispatcher, tracker, domain())
+    if stops:
+        assert [m["response"] for m in dispatcher.messages] == ["utter_registration_stopped"]
+    else:
+        assert [m["response"] for m in dispatcher.messages] == ["utter_form_unsure"]
+        assert events == [FollowupAction("registration_form")]
+
+
 def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_adults(
     family, action_db
 ):
@@ -373,7 +408,16 @@ def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_a
     slugs = _slugs(action_db)
     dispatcher = CollectingDispatcher()
     for text, picked in [
-        ("just me, 1 adult, no childcare", {"pc_session": None, "adults": 1.0, "form_misses": 0.0}),
+        (
+            "just me, 1 adult, no childcare",
+            {
+                "pc_session": None,
+                "adults": 1.0,
+                "childcare": False,
+                "children": 0.0,
+                "form_misses": 0.0,
+            },
+        ),
         ("somos 2 adultos", {"pc_session": None, "adults": 2.0, "form_misses": 0.0}),
         # All the sessions are on Saturdays: "yo y mi esposo" counts two people, not session 2.
         (
@@ -405,4 +449,141 @@ def test_a_number_inside_a_question_about_cost_or_childcare_picks_nothing(family
     assert form.validate_adults("somos 2, se paga algo?", dispatcher, tracker, domain()) == {
         "adults": None,
         "form_misses": 1.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "said"),
+    [
+        ("somos 2 yo y mi esposo", "es", "Anotado: 2 adultos."),
+        ("nomas yo", "es", "Anotado: 1 adulto."),
+        ("me and my husband, 2 adults", "en", "Got it: 2 adults."),
+    ],
+)
+def test_a_count_of_adults_where_the_school_was_asked_is_kept_and_does_not_end_the_sign_up(
+    family, action_db, text, language, said
+):
+    """The school was asked twice: a count of adults answers a later question, not nothing, so
+    the sign-up goes on, keeps the count and asks the school again (it once let go here)."""
+    from rasa_sdk.events import SlotSet
+
+    slots = {"person_name": "Rosa Diaz", "requested_slot": "school", "form_misses": 1.0}
+    tracker = make_tracker(text, "inform", slots=slots, sender_id=family, language=language,
+                           active_loop="registration_form")  # fmt: skip
+    tracker.events.append({"event": "slot", "name": "school", "value": text})  # Rasa's from_text
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateRegistrationForm().run(dispatcher, tracker, domain()))
+    assert SlotSet("form_let_go", True) not in events
+    assert SlotSet("adults", 2.0 if "2" in text else 1.0) in events
+    assert SlotSet("form_misses", 1.0) in events  # the count of misses is kept, not raised
+    assert SlotSet("school", None) in events
+    assert [render(m, language) for m in dispatcher.messages] == [said]
+
+
+def test_a_school_and_a_count_of_adults_in_one_answer_fill_both(family, action_db):
+    tracker = make_tracker("markham, vamos 2 adultos", "inform", [("school", "markham")],
+                           sender_id=family)  # fmt: skip
+    result = ValidateRegistrationForm().validate_school(
+        "markham", CollectingDispatcher(), tracker, domain()
+    )
+    assert result == {"school": "Markham", "adults": 2.0}
+
+
+def test_a_school_the_model_did_not_mark_is_found_in_the_whole_message(family, action_db):
+    """The model marked part of the name as the school; the school was in the message."""
+    text = "Rosa Elvira Canales, mi hijo va en la 99 street"
+    tracker = make_tracker(text, "inform", [("school", "Canales")], sender_id=family)
+    dispatcher = CollectingDispatcher()
+    result = ValidateRegistrationForm().validate_school("Canales", dispatcher, tracker, domain())
+    assert result == {"school": "99th Street"}
+    assert dispatcher.messages == []
+
+
+def test_a_school_the_line_lacks_named_again_lets_the_sign_up_go_on(family, action_db):
+    """ "la weigand" after a question in place of the school: the sign-up once let go of a family
+    that had answered; the school only orders the sessions."""
+    form = ValidateRegistrationForm()
+    for misses, result, said in [
+        (0.0, {"school": None}, "utter_school_unknown"),
+        (1.0, {"school": "la weigand", "form_misses": 0.0}, "utter_school_not_ours_go_on"),
+    ]:
+        tracker = make_tracker("la weigand", "inform", slots={"form_misses": misses},
+                               sender_id=family)  # fmt: skip
+        dispatcher = CollectingDispatcher()
+        assert form.validate_school("la weigand", dispatcher, tracker, domain()) == result
+        assert [m["response"] for m in dispatcher.messages] == [said]
+    # Nor is a yes, a number or a question taken for a school.
+    for text in ("si", "2", "cual escuela?"):
+        tracker = make_tracker(text, "inform", slots={"form_misses": 1.0}, sender_id=family)
+        assert (
+            form.validate_school(text, CollectingDispatcher(), tracker, domain())["school"] is None
+        )
+
+
+def test_adults_and_childcare_in_one_answer_fill_both(family, action_db):
+    form = ValidateRegistrationForm()
+    dispatcher = CollectingDispatcher()
+    for text, result in [
+        ("1 y no ocupo cuidado de ninos", {"adults": 1.0, "childcare": False, "children": 0.0}),
+        ("vamos 2 y si necesito q me cuiden al nene", {"adults": 2.0, "childcare": True}),
+        ("2", {"adults": 2.0}),
+    ]:
+        tracker = make_tracker(text, "inform", sender_id=family)
+        assert form.validate_adults(text, dispatcher, tracker, domain()) == result, text
+
+
+def test_an_answer_read_as_out_of_scope_is_read_as_the_answer(family, action_db):
+    """ "vamos 2 adultos y si necesito q me cuiden al nene", read as out of scope where the adults
+    were asked, once got "con eso no le puedo ayudar" and the question again."""
+    from rasa_sdk.events import SlotSet
+
+    from actions.registration import ActionAnswerAside
+
+    text = "vamos 2 adultos y si necesito q me cuiden al nene"
+    slots = {"requested_slot": "adults", "form_misses": 0.0}
+    tracker = make_tracker(text, "out_of_scope", slots=slots, sender_id=family,
+                           active_loop="registration_form")  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerAside().run(dispatcher, tracker, domain())
+    assert events == [SlotSet("adults", 2.0), SlotSet("childcare", True)]
+    assert dispatcher.messages == []
+    # The form comes back without counting it as a message that did not answer.
+    tracker.events += [{"event": "action", "name": "action_answer_aside"}, *events]
+    events = asyncio.run(ValidateRegistrationForm().run(dispatcher, tracker, domain()))
+    assert not any(e.get("name") == "form_misses" and e.get("value") for e in events)
+    # Out of scope where nothing it says answers the question, it is still out of scope.
+    tracker = make_tracker("quien gano el partido", "out_of_scope", slots=slots,
+                           active_loop="registration_form")  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert ActionAnswerAside().run(dispatcher, tracker, domain()) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+def test_asking_whether_one_is_signed_up_halfway_through_says_not_yet(family, action_db):
+    """ "¿ya quedé?" in the middle of the sign-up once got "no sign-ups, text SIGN UP" and counted
+    as a message that did not answer, so the form let go of a family that was signing up."""
+    from actions.forms import misses_after
+
+    slots = {"requested_slot": "children", "form_misses": 1.0}
+    tracker = make_tracker("a q hora es mi clase? ya quede?", "check_registration", slots=slots,
+                           sender_id=family, active_loop="registration_form")  # fmt: skip
+    messages, _ = _run(CheckRegistration(), tracker)
+    assert [m["response"] for m in messages] == ["utter_registration_in_progress"]
+    tracker.events.append({"event": "action", "name": "action_check_registration"})
+    assert misses_after(tracker, "children", []) is None  # the count is left as it was
+    # Outside a sign-up, the family is told it has none and how to sign up.
+    tracker = make_tracker("ya quede?", "check_registration", sender_id=family)
+    messages, _ = _run(CheckRegistration(), tracker)
+    assert [m["response"] for m in messages] == ["utter_no_registrations"]
+
+
+def test_a_session_count_and_childcare_in_one_answer(family, action_db):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    text = "bueno la 2 entonces, solo yo y si ocupo cuido pal niño"
+    tracker = make_tracker(text, "inform", slots={"session_choices": slugs}, sender_id=family)
+    assert form.validate_pc_session(text, CollectingDispatcher(), tracker, domain()) == {
+        "pc_session": slugs[1],
+        "adults": 1.0,
+        "childcare": True,
     }

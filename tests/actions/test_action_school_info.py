@@ -254,3 +254,42 @@ def test_a_time_or_place_asked_during_the_sign_up_is_about_the_class(
     responses = [m.get("response") or "" for m in dispatcher.messages]
     assert any(r.startswith("utter_parent_college") for r in responses) == about_the_class
     assert "utter_ask_school" not in responses or not about_the_class
+
+
+def _out_of_scope(text, earlier_intent, school="Roosevelt", entities=()):
+    from actions.school_info import ActionAnswerOutOfScope
+
+    tracker = make_tracker(text, "out_of_scope", entities, slots={"school": school})
+    tracker.events.insert(  # the family's message before this one
+        1,
+        {"event": "user", "text": "...", "parse_data": {"intent": {"name": earlier_intent}}},
+    )
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerOutOfScope().run(dispatcher, tracker, domain())
+    return [render(m, "es") for m in dispatcher.messages if m.get("response")], events
+
+
+def test_a_school_fact_asked_in_words_read_as_out_of_scope_is_answered(action_db):
+    """ "¿a qué hora salen los miércoles?" about Roosevelt, then this, once got "con eso no le
+    puedo ayudar" although the line has Roosevelt's address."""
+    texts, _ = _out_of_scope(
+        "y la direccion porfa q voy a ir a recojer unos papeles", "ask_days_off"
+    )
+    assert len(texts) == 1 and texts[0].startswith("La dirección de Roosevelt High School es")
+    texts, events = _out_of_scope("cual es la direccion de la jordan", "greet", school=None,
+                                  entities=[("school", "jordan")])  # fmt: skip
+    assert texts[0].startswith("La dirección de Jordan High School es")
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        ("y el telefono de la clinica?", "ask_events"),  # the school is not what they talk about
+        ("quien gano el partido de los dodgers", "ask_school_info"),  # no school fact asked
+    ],
+)
+def test_out_of_scope_stays_out_of_scope(action_db, text, earlier):
+    texts, events = _out_of_scope(text, earlier)
+    assert texts == ["Perdón, con eso no le puedo ayudar. Puedo informarle de escuelas, eventos y "
+                     "programas. Si quiere hablar con una persona, dígame."]  # fmt: skip
+    assert events == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.answers import read_choice, read_number, read_yes_no
+from bot.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,49 @@ def test_read_choice_from_three(text, expected):
         ("no, si ya fui", False),
         ("tal vez", None),
         ("2", None),
+        ("no se", None),  # "I don't know" holds a "no" but is not one
+        ("No sé todavía", None),
+        ("idk", None),
+        ("no se, ya no quiero", False),
+        ("si xfa xq no tengo con quien dejar a los ninos", True),  # the reason is not the answer
+        ("no porque si voy a ir con mi esposo", False),
+        ("yes because we have no one to watch them", True),
     ],
 )
 def test_read_yes_no(text, expected):
     assert read_yes_no(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, unsure",
+    [
+        ("no se", True),
+        ("nose", True),
+        ("ni idea", True),
+        ("no estoy segura", True),
+        ("I don't know", True),
+        ("not sure", True),
+        ("no", False),
+        ("no se, mejor cancelelo", False),
+        ("nosotros vamos", False),
+        ("", False),
+    ],
+)
+def test_says_unsure(text, unsure):
+    assert says_unsure(text) is unsure
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("1 y no ocupo cuidado de ninos", False),
+        ("somos 2, sin cuidado", False),
+        ("2 adults, we don't need childcare", False),
+        ("vamos 2 adultos y si necesito q me cuiden al nene", True),
+        ("2, and I need childcare for my son", True),
+        ("somos 2", None),
+        ("nomas yo", None),
+    ],
+)
+def test_childcare_said(text, said):
+    assert childcare_said(text) is said

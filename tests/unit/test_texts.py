@@ -36,6 +36,7 @@ FILL = {
     "23 de enero, 9 a. m. en Roosevelt",
     "about": "gratis, en inglés y español",
     "details": "2 adultos, cuidado para 2 niños",
+    "adults": "6 adultos",
     "position": "12",
     "registrations": "16 de enero, 9 a. m. en Roosevelt (2 adultos, sin cuidado de niños)",
     # A reminder's session: its time, and the longest place a session has (or its school).
