@@ -39,10 +39,31 @@ class Prediction:
     entities: set[tuple[str, str]]  # true (entity, value) pairs
     predicted_entities: set[tuple[str, str]]
     ranking: list[dict] = field(default_factory=list)  # the model's readings, best first
+    # The FallbackClassifier fell back on two readings too close to choose ("ambiguity
+    # threshold"), whatever the threshold: the bot asks "Did you mean…?" (torn_between_two).
+    torn: bool = False
 
     def behaves_as(self, threshold: float) -> str:
-        """What the bot acts on: nlu_fallback below the FallbackClassifier threshold."""
-        return self.predicted if self.confidence >= threshold else FALLBACK
+        """What the bot acts on: nlu_fallback below the FallbackClassifier threshold, or where
+        it could not choose between two readings."""
+        return self.predicted if self.confidence >= threshold and not self.torn else FALLBACK
+
+
+def torn_between_two(parsed: dict) -> bool:
+    """The model's final reading is a fallback although a reading stands at or above the
+    fallback's own confidence: the FallbackClassifier, which gives its fallback its threshold as
+    confidence, fell back because the two best readings were too close. A sign-up or cancel
+    there is the did-you-mean guard's to count (asked first), as when it asks itself."""
+    from .intent_guard import DATA_CHANGING
+
+    intent = parsed.get("intent") or {}
+    readings = [r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK]
+    return (
+        intent.get("name") == FALLBACK
+        and bool(readings)
+        and readings[0]["confidence"] >= float(intent.get("confidence") or 0.0)
+        and readings[0]["name"] not in DATA_CHANGING
+    )
 
 
 @dataclass
@@ -107,9 +128,10 @@ def predict(model_path, examples: list[tuple[str, str, set]]) -> list[Prediction
             found = _entity_pairs(parsed.get("entities", []))
             out.append(
                 Prediction(
-                    text, intent, best["name"], best["confidence"], entities, found, ranking[:5]
+                    text, intent, best["name"], best["confidence"], entities, found, ranking[:5],
+                    torn=torn_between_two(parsed),
                 )
-            )
+            )  # fmt: skip
         return out
 
     return asyncio.run(run())
