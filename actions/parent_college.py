@@ -3,6 +3,7 @@ database: date, time and place, the family's own neighbourhood first, and how to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dates import day, time_range
 from bot.events import named_events
+from bot.folding import fold_words
 from bot.models import ParentCollegeSession, utcnow
 from bot.questions import asks_about_childcare, asks_about_the_class
 from bot.registrations import starts_at, upcoming_sessions
@@ -89,12 +91,18 @@ def fitted_sessions(
 LOOKBACK = 3
 
 
+# Words of the child's school day, which the class is not.
+_SCHOOL_DAY = re.compile(r"\b(?:school|escuela|skul|salen|get out|gets out|dismissal)\b")
+
+
 def follows_parent_college(tracker: Tracker) -> bool:
     """The family's latest message names no school, and the bot's last answer, within the
     family's last few messages ("English please" may come between), was about Parent College:
     "¿a qué hora empieza?" then means the class."""
     if any(e.get("entity") == "school" for e in tracker.latest_message.get("entities") or []):
         return False
+    if _SCHOOL_DAY.search(fold_words(tracker.latest_message.get("text") or "")):
+        return False  # "what time does school start?" asks about the child's school day
     users_seen = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -171,6 +179,7 @@ class ActionAnswerAfterParentCollege(Action):
         return "action_answer_after_parent_college"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        if asks_about_the_class(tracker.latest_message.get("text")):
+        text = tracker.latest_message.get("text")
+        if asks_about_the_class(text) and not _SCHOOL_DAY.search(fold_words(text or "")):
             return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
         return [FollowupAction("action_clarify")]

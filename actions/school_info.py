@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.models import utcnow
 from bot.office_hours import when_staff_answer
-from bot.questions import asks_about_the_class
+from bot.questions import asks_about_childcare, asks_about_the_class
 from bot.school_facts import asks_in_general, facts_asked, known_value
 from bot.school_matters import MATTERS, SCHOOL_QUESTION
 from bot.schools import example_names, find_school, school_named_elsewhere
@@ -274,7 +274,14 @@ class ActionAnswerOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> list[dict[str, Any]]:
-        asked = facts_asked(tracker.latest_message.get("text"))
+        text = tracker.latest_message.get("text")
+        if follows_parent_college(tracker) and (
+            asks_about_childcare(text) or asks_about_the_class(text)
+        ):
+            # "y puedo llevar a mi niña chiquita?" right after the class's answer is about the
+            # class (its childcare), not out of scope.
+            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
+        asked = facts_asked(text)
         if asked:
             # The school remembered counts only while the family is talking about it (its last
             # message asked about a school): "¿y el teléfono de la clínica?" a week later is not.

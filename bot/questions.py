@@ -13,7 +13,7 @@ from .folding import fold
 _QUESTION = re.compile(
     r"[?¿]|^\s*(?:oiga,?\s+|y\s+|and\s+|wait,?\s+)?(?:que|cuando|donde|como|cual|cuales|quien|"
     r"cuanto|cuanta|cuantos|cuantas|a que hora|por que|what|when|where|how|who|why|which|"
-    r"is it|is there|are there|do you|does it|can i|can we)\b",
+    r"is it|is there|are there|do you|does it|can i|can we|puedo|podemos|se puede)\b",
     re.IGNORECASE,
 )
 

@@ -124,3 +124,27 @@ def test_a_childcare_question_gets_the_dates_and_the_childcare(action_db, text, 
     texts = [render(m, language) for m in dispatcher.messages]
     assert len(texts) == 2 and texts[1].startswith(line)
     assert texts[0].startswith("Parent College")
+
+
+@pytest.mark.parametrize(
+    ("text", "about_the_class"),
+    [
+        ("y a q hora empieza?", True),
+        ("what time does it end", True),
+        ("what time does school start?", False),  # the child's school day, not the class
+        ("a q hora salen los niños de la escuela", False),
+        ("ok", False),
+    ],
+)
+def test_an_unplaced_question_right_after_the_class_answer(action_db, text, about_the_class):
+    from rasa_sdk.events import FollowupAction
+
+    from actions.parent_college import ActionAnswerAfterParentCollege
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "nlu_fallback", language="en")
+    events = ActionAnswerAfterParentCollege().run(dispatcher, tracker, domain())
+    if about_the_class:
+        assert dispatcher.messages[0]["response"].startswith("utter_parent_college")
+    else:
+        assert events == [FollowupAction("action_clarify")] and dispatcher.messages == []

@@ -131,6 +131,12 @@ def test_a_time_asked_right_after_parent_college_is_the_class_time(action_db):
         for m in dispatcher.messages
         if (m.get("response") or "").startswith("utter_parent_college")
     ]
+    # So does asking about school itself: "what time does school start?" once got the class.
+    for text in ("what time does school start?", "a q hora salen de la escuela?"):
+        dispatcher = CollectingDispatcher()
+        ActionAnswerSchoolInfo().run(dispatcher, _after_parent_college(text), domain())
+        responses = [m.get("response") or "" for m in dispatcher.messages]
+        assert not [r for r in responses if r.startswith("utter_parent_college")], text
 
 
 def test_a_school_is_found_among_everything_the_model_marked_as_one(action_db):
@@ -293,3 +299,17 @@ def test_out_of_scope_stays_out_of_scope(action_db, text, earlier):
     assert texts == ["Perdón, con eso no le puedo ayudar. Puedo informarle de escuelas, eventos y "
                      "programas. Si quiere hablar con una persona, dígame."]  # fmt: skip
     assert events == []
+
+
+def test_bringing_a_child_right_after_the_class_answer_is_about_the_class(action_db):
+    """ "y puedo llevar a mi niña chiquita? no tengo con quien dejarla", read as out of scope right
+    after the Parent College answer, once got "con eso no le puedo ayudar"."""
+    from actions.school_info import ActionAnswerOutOfScope
+
+    text = "y puedo llevar a mi nina chiquita tiene 2 anitos no tengo con quien dejarla"
+    tracker = _after_parent_college(text, intent="out_of_scope")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerOutOfScope().run(dispatcher, tracker, domain())
+    responses = [m.get("response") or "" for m in dispatcher.messages]
+    assert responses[0].startswith("utter_parent_college")
+    assert "utter_out_of_scope" not in responses
