@@ -3,7 +3,6 @@ database: date, time and place, the family's own neighbourhood first, and how to
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,9 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dates import day, time_range
 from bot.events import named_events
-from bot.folding import fold_words
 from bot.models import ParentCollegeSession, utcnow
-from bot.questions import asks_about_childcare, asks_about_the_class
+from bot.questions import asks_about_childcare, asks_about_the_class, speaks_of_the_school_day
 from bot.registrations import starts_at, upcoming_sessions
 
 from .data import db_session
@@ -91,17 +89,13 @@ def fitted_sessions(
 LOOKBACK = 3
 
 
-# Words of the child's school day, which the class is not.
-_SCHOOL_DAY = re.compile(r"\b(?:school|escuela|skul|salen|get out|gets out|dismissal)\b")
-
-
 def follows_parent_college(tracker: Tracker) -> bool:
     """The family's latest message names no school, and the bot's last answer, within the
     family's last few messages ("English please" may come between), was about Parent College:
     "¿a qué hora empieza?" then means the class."""
     if any(e.get("entity") == "school" for e in tracker.latest_message.get("entities") or []):
         return False
-    if _SCHOOL_DAY.search(fold_words(tracker.latest_message.get("text") or "")):
+    if speaks_of_the_school_day(tracker.latest_message.get("text")):
         return False  # "what time does school start?" asks about the child's school day
     users_seen = 0
     for event in reversed(tracker.events):
@@ -180,6 +174,6 @@ class ActionAnswerAfterParentCollege(Action):
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text")
-        if asks_about_the_class(text) and not _SCHOOL_DAY.search(fold_words(text or "")):
+        if asks_about_the_class(text) and not speaks_of_the_school_day(text):
             return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
         return [FollowupAction("action_clarify")]

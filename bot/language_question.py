@@ -5,8 +5,9 @@ español ahí?": the words are a language switch's, but the question is about an
 the people there. Read as change_language, the line switched an English-speaking family to
 Spanish. A change_language reading of a question whose subject is something else (it, the
 class, they), with no request to the line itself ("text me in Spanish", "en español porfa"),
-becomes a "Did you mean…?" with the other readings. Pure, so it is tested without Rasa;
-bot/rasa_intent_guard.py applies it inside the Rasa server's pipeline."""
+becomes a fallback, which actions/clarify.py answers with Parent College's languages and a person
+for any other event. Pure, so it is tested without Rasa; bot/rasa_intent_guard.py applies it
+inside the Rasa server's pipeline."""
 
 from __future__ import annotations
 

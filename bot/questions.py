@@ -84,3 +84,12 @@ def asks_program_details(text: str | None) -> bool:
     """A question about a program's times, cost or joining, which the line's data cannot
     answer: a person does."""
     return _question_matching(text, _PROGRAM_DETAILS)
+
+
+# Words of the child's school day, which the Parent College class is not: "what time does school
+# start?", "¿a qué hora salen?".
+_SCHOOL_DAY = re.compile(r"\b(?:school|escuela|skul|salen|get out|gets out|dismissal)\b")
+
+
+def speaks_of_the_school_day(text: str | None) -> bool:
+    return bool(_SCHOOL_DAY.search(fold(text or "")))
