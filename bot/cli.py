@@ -567,16 +567,12 @@ def broadcast_preview(english: str, spanish: str, to: str, waitlist: bool) -> No
 
 
 def _local_time(text: str):
-    from datetime import datetime
-
-    from .dates import LOCAL_TZ
+    from .broadcasting.compose import ComposeError, parse_when
 
     try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
-    except ValueError:
-        raise click.ClickException(
-            f"--at must be a Los Angeles time like 2026-12-01 09:00, got {text!r}"
-        ) from None
+        return parse_when(text)
+    except ComposeError as error:
+        raise click.ClickException(f"--at must be a Los Angeles time: {error}") from None
 
 
 @broadcast.command("send")
@@ -596,7 +592,8 @@ def broadcast_send(
     yes: bool,
 ) -> None:
     """Send now (or --at a time): the workers send at SEND_RATE_PER_SECOND."""
-    from .broadcasting.compose import ComposeError, clean_texts, create, preview_for
+    from .broadcasting import service
+    from .broadcasting.compose import ComposeError, clean_texts, preview_for
     from .worker import build_huey
 
     settings = _settings()
@@ -605,26 +602,38 @@ def broadcast_send(
         audience = _audience(session, to, waitlist)
         texts = {"en": english, "es": spanish}
         try:
-            _print_preview(preview_for(session, clean_texts(texts), audience, settings))
+            previewed = preview_for(session, clean_texts(texts), audience, settings)
+            _print_preview(previewed)
             if not yes:
                 click.confirm("Send it?", abort=True)
-            created = create(
-                session, texts, audience, settings, title=title, scheduled_at=when, urgent=urgent
+            created = service.create_broadcast(
+                session,
+                build_huey(settings),
+                settings,
+                service.Actor(None, "cli"),
+                texts,
+                audience,
+                title=title,
+                scheduled_at=when,
+                urgent=urgent,
+                previewed_families=previewed.recipients,
             )
         except ComposeError as error:
             raise click.ClickException(str(error)) from None
-        session.commit()
         broadcast_id = created.broadcast.id
-    if created.send_now:
-        from .broadcasting.tasks import enqueue_lanes
-
-        enqueue_lanes(build_huey(settings), broadcast_id)
+    if created.started:
         click.echo(
             f"Broadcast {broadcast_id} is sending. Follow it: bot broadcast status {broadcast_id}"
         )
-        _say_if_quiet_hours(settings, broadcast_id)
+        if created.queued is False:
+            click.echo(QUEUE_LATE)
+        _say_if_quiet_hours(created.quiet_until)
     else:
         click.echo(f"Broadcast {broadcast_id} is scheduled for {at} (Los Angeles time).")
+
+
+# What the operator is told when the send queue (Redis, or Huey's SQLite file) did not answer.
+QUEUE_LATE = "The send queue did not answer: the worker starts sending within a minute or two."
 
 
 def _find_broadcast(session, broadcast_id: int):
@@ -641,6 +650,7 @@ def _find_broadcast(session, broadcast_id: int):
 def broadcast_status(broadcast_id: int) -> None:
     """Progress of one broadcast: queued, sent, delivered, failed (by error code and language)."""
     from .broadcasting.compose import BUCKET_ORDER, report
+    from .broadcasting.service import quiet_until
 
     with _staff_session() as session:
         found = _find_broadcast(session, broadcast_id)
@@ -657,52 +667,43 @@ def broadcast_status(broadcast_id: int) -> None:
     for language, count in progress.failures_by_language.items():
         click.echo(f"  failed in {language}: {count:,}")
     if found.state == "sending" and progress.buckets.get("queued"):
-        _say_if_quiet_hours(_settings(), found.id)
+        _say_if_quiet_hours(quiet_until(_settings(), found))
 
 
 def _families(count: int) -> str:
     return f"{count:,} famil{'y' if count == 1 else 'ies'}"
 
 
-def _say_if_quiet_hours(settings, broadcast_id: int) -> None:
+def _say_if_quiet_hours(held) -> None:
     """Tells the operator when the texts wait for SEND_WINDOW (the console says it too)."""
-    from .broadcasting import sending
     from .dates import day_and_time
-    from .models import Broadcast, utcnow
 
-    with _staff_session() as session:
-        urgent = bool(session.get(Broadcast, broadcast_id).urgent)
-    now = utcnow()
-    starts = sending.quiet_hours_for(settings)(now, urgent)
-    if starts > now:
+    if held is not None:
         click.echo(
-            f"It is quiet hours: the texts wait until {day_and_time(starts, 'en')} "
+            f"It is quiet hours: the texts wait until {day_and_time(held, 'en')} "
             "(Los Angeles time). Only an urgent broadcast (--urgent) goes out now."
         )
 
 
-CHANGED = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}
-
-
 def _change_state(broadcast_id: int, change: str) -> None:
-    from .broadcasting import sending
+    from .broadcasting import sending, service
+    from .worker import build_huey
 
     settings = _settings()
+    done = service.CHANGES[change][1]
     with _staff_session() as session:
         found = _find_broadcast(session, broadcast_id)
         try:
-            getattr(sending, change)(session, found)
+            changed = service.change_broadcast(
+                session, build_huey(settings), service.Actor(None, "cli"), found, change
+            )
         except sending.BroadcastStateError:
             raise click.ClickException(
-                f"Broadcast {broadcast_id} is {found.state}: it cannot be {CHANGED[change]}."
+                f"Broadcast {broadcast_id} is {found.state}: it cannot be {done}."
             ) from None
-        session.commit()
-    if change == "resume":
-        from .broadcasting.tasks import enqueue_lanes
-        from .worker import build_huey
-
-        enqueue_lanes(build_huey(settings), broadcast_id)
-    click.echo(f"Broadcast {broadcast_id}: {CHANGED[change]}.")
+    click.echo(f"Broadcast {broadcast_id}: {done}.")
+    if changed.queued is False:
+        click.echo(QUEUE_LATE)
 
 
 @broadcast.command("pause")
@@ -729,13 +730,11 @@ def broadcast_cancel(broadcast_id: int) -> None:
 @broadcast.command("list")
 def broadcast_list() -> None:
     """The latest broadcasts and their state."""
-    from sqlalchemy import select
-
-    from .models import Broadcast
+    from .broadcasting.history import history
 
     with _staff_session() as session:
-        latest = session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(30))
-        for found in latest.scalars():
+        latest, _ = history(session, 30)
+        for found in latest:
             click.echo(
                 f"{found.id}\t{found.state}\t{_families(found.recipients or 0)}\t"
                 f"{found.title or (found.texts or {}).get('es', '')[:40]}"

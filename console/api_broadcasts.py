@@ -8,25 +8,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.broadcasting import sending
+from bot.broadcasting import sending, service
 from bot.broadcasting.audience import LIST, Audience, AudienceError, parse_numbers
-from bot.broadcasting.compose import ComposeError, clean_texts, create, preview_for, report
+from bot.broadcasting.compose import ComposeError, clean_texts, parse_when, preview_for, report
+from bot.broadcasting.history import audience_label, history, progress_figures
 from bot.broadcasting.preview import Preview
+from bot.broadcasting.service import CHANGES
 from bot.models import Broadcast
 from webhooks.services import services
 from webhooks.threads import utc_iso
 
 from .api import _json_body, _token_only, admin_only, bad_request
-from .broadcasts import (
-    CHANGES,
-    audience_label,
-    history,
-    parse_when,
-    progress_of,
-    quiet_until,
-    start_sending,
-)
 from .query_args import number_arg
 
 api_bp = Blueprint("api_broadcasts", __name__, url_prefix="/api/broadcasts")
@@ -121,7 +113,9 @@ def show(broadcast_id: int):
     """One broadcast and how its texts stand (queued, sent, delivered, failed...)."""
     with services().sessions() as db:
         found = _found_or_404(db, broadcast_id)
-        return jsonify(broadcast=_broadcast(db, found), progress=progress_of(report(db, found)))
+        return jsonify(
+            broadcast=_broadcast(db, found), progress=progress_figures(report(db, found))
+        )
 
 
 # --- composing ----------------------------------------------------------------------------------
@@ -199,33 +193,21 @@ def create_broadcast():
             return bad_request(str(error))
         if not result.recipients:
             return bad_request("Nobody in this audience can be texted: nothing was sent.")
-        created = create(
+        created = service.create_broadcast(
             db,
+            services().huey,
+            settings,
+            service.Actor(g.api_user, "api"),
             texts,
             audience,
-            settings,
             title=title,
             scheduled_at=when,
             urgent=urgent,
-            created_by=g.api_user,
+            previewed_families=result.recipients,
         )
         found = created.broadcast
-        audit.record(
-            db,
-            g.api_user,
-            "broadcast.create",
-            "broadcast",
-            found.id,
-            recipients=found.recipients if found.recipients is not None else result.recipients,
-            estimated_cost=found.estimated_cost,
-            audience=audience.describe(),
-            scheduled_at=when.isoformat() if when and not created.send_now else None,
-            urgent=urgent,
-            via="api",
-        )
-        db.commit()
-        queued = start_sending(found.id) if created.send_now else None
-        held = quiet_until(found) if created.send_now else None
+        queued = created.queued
+        held = created.quiet_until
         return (
             jsonify(
                 broadcast=_broadcast(db, found),
@@ -245,24 +227,18 @@ def _change(broadcast_id: int, change: str):
     _, done = CHANGES[change]
     with services().sessions() as db:
         found = _found_or_404(db, broadcast_id)
-        before = found.state
         try:
-            cancelled = getattr(sending, change)(db, found)
+            changed = service.change_broadcast(
+                db, services().huey, service.Actor(g.api_user, "api"), found, change
+            )
         except sending.BroadcastStateError:
-            db.rollback()
             response = jsonify(
                 error="conflict",
                 detail=f"Broadcast {broadcast_id} is {found.state}: it cannot be {done}.",
             )
             response.status_code = 409
             return response
-        detail = {"from_state": before, "via": "api"}
-        if change == "cancel":
-            detail["deliveries_cancelled"] = cancelled
-        audit.record(db, g.api_user, f"broadcast.{change}", "broadcast", broadcast_id, **detail)
-        db.commit()
-        queued = start_sending(broadcast_id) if change == "resume" else None
-        return jsonify(broadcast=_broadcast(db, found), workers_queued=queued)
+        return jsonify(broadcast=_broadcast(db, found), workers_queued=changed.queued)
 
 
 @api_bp.post("/<int:broadcast_id>/pause")

@@ -1,16 +1,15 @@
 """Broadcasts for admins: the history, composing one with its preview (who gets it, segments,
 cost, warnings) before anything is sent, and following one as it goes out, with pause, resume
 and cancel. The same operations as `bot broadcast` on the command line, over the same code
-(bot/broadcasting/compose.py); creating and every change of state are in the audit log."""
+(bot/broadcasting/service.py); creating and every change of state are in the audit log."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -23,11 +22,10 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.broadcasting import sending
+from bot.broadcasting import sending, service
 from bot.broadcasting.audience import (
     EVERYONE,
     LANGUAGE_NAMES,
@@ -38,20 +36,25 @@ from bot.broadcasting.audience import (
 )
 from bot.broadcasting.compose import (
     BUCKET_ORDER,
-    BUCKETS,
     MAX_TEXT_CHARS,
     ComposeError,
-    Report,
     clean_texts,
-    create,
+    parse_when,
     preview_for,
     report,
 )
+from bot.broadcasting.history import (
+    ERROR_MEANINGS,
+    audience_label,
+    authors,
+    done_share,
+    history,
+    progress_figures,
+)
 from bot.broadcasting.preview import Preview
-from bot.dates import LOCAL_TZ
+from bot.broadcasting.service import CHANGES
 from bot.models import (
     Broadcast,
-    Delivery,
     Neighborhood,
     ParentCollegeSession,
     School,
@@ -64,29 +67,10 @@ from webhooks.services import services
 from .auth import require_admin
 from .query_args import number_arg
 
-log = logging.getLogger(__name__)
-
 bp = Blueprint("broadcasts", __name__, url_prefix="/console/broadcasts")
 require_admin(bp)
 
 HISTORY_PAGE = 50
-# A time chosen on the form is to the minute: one a few minutes gone is "now", not a mistake.
-PAST_SLACK = timedelta(minutes=5)
-# What a carrier's or Twilio's error code means, for the failures table.
-ERROR_MEANINGS = {
-    "21610": "Opted out at the carrier: the family had replied STOP; they are now opted out.",
-    "21211": "Not a valid phone number.",
-    "21614": "Not a mobile number: it cannot receive texts.",
-    "30003": "Unreachable: the phone is off or out of coverage.",
-    "30004": "Blocked: the family's phone or plan blocks this number.",
-    "30005": "Unknown number: it does not exist or is no longer in service.",
-    "30006": "Landline: the number cannot receive texts.",
-    "30007": "Filtered by the carrier (it took the text for spam).",
-    "30008": "Unknown error at the carrier; tried again several times.",
-    "429": "Twilio was too busy; tried again several times.",
-    "20429": "Twilio was too busy; tried again several times.",
-    "unknown": "No error code was given.",
-}
 BUCKET_LABELS = {
     "queued": "Waiting to send",
     "sent": "Sent",
@@ -103,80 +87,8 @@ STATE_BADGES = {
     Broadcast.STATE_DONE: "",
     Broadcast.STATE_CANCELLED: "bad",
 }
-# The button each state offers, and the words for it.
-CHANGES = {
-    "pause": ({Broadcast.STATE_SENDING}, "paused"),
-    "resume": ({Broadcast.STATE_PAUSED}, "resumed"),
-    "cancel": (
-        {
-            Broadcast.STATE_DRAFT,
-            Broadcast.STATE_SCHEDULED,
-            Broadcast.STATE_SENDING,
-            Broadcast.STATE_PAUSED,
-        },
-        "cancelled",
-    ),
-}
 # The width the progress bars are drawn at (SVG user units; the CSS stretches them).
 BAR_WIDTH = 1000
-
-
-# --- shared with the JSON API -----------------------------------------------------------------
-
-
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """A send time: ISO 8601 with an offset ("2026-12-01T09:00:00-08:00", "...Z"), or a Los
-    Angeles wall-clock time ("2026-12-01 09:00", or the form's "2026-12-01T09:00"). In UTC."""
-    raw = (text or "").strip()
-    example = "2026-12-01 09:00 (Los Angeles time)"
-    if raw[-1:] in ("Z", "z"):
-        raw = raw[:-1] + "+00:00"
-    try:
-        if len(raw) < 16:  # a date alone is no time to send
-            raise ValueError(raw)
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ComposeError(f"Give the time to send it like {example}, not {text!r}.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TZ)
-    moment = moment.astimezone(timezone.utc)
-    if moment < (now or utcnow()) - PAST_SLACK:
-        raise ComposeError(
-            f"{day_and_time(moment)} (Los Angeles time) has passed: choose a later time, "
-            "or send it now."
-        )
-    return moment
-
-
-def audience_label(db: Session, broadcast: Broadcast) -> str:
-    """The audience in staff's words; a school or session deleted since is named by its id."""
-    try:
-        return Audience.parse(broadcast.audience, session=db).describe()
-    except AudienceError:
-        try:
-            return Audience.parse(broadcast.audience).describe()
-        except AudienceError:
-            return "Unknown audience"
-
-
-def start_sending(broadcast_id: int) -> bool:
-    """Queues the workers that send a broadcast now sending (after create or resume). False when
-    the queue could not take them: the broadcast is "sending" in the database all the same, and
-    the worker's minute clock starts the lanes of any such broadcast that has none, so it goes
-    out a minute late, never not at all."""
-    from bot.broadcasting.tasks import enqueue_lanes
-
-    try:
-        enqueue_lanes(services().huey, broadcast_id)
-    except LookupError:
-        log.warning(
-            "broadcast %s: no send task on the web's Huey; the clock starts it", broadcast_id
-        )
-        return False
-    except Exception:  # Redis or the queue's file unreachable: the change is already committed
-        log.exception("broadcast %s: could not queue its workers", broadcast_id)
-        return False
-    return True
 
 
 QUEUE_LATE = "The send queue did not answer: the worker starts sending within a minute or two."
@@ -184,9 +96,7 @@ QUEUE_LATE = "The send queue did not answer: the worker starts sending within a 
 
 def quiet_until(broadcast: Broadcast, now: datetime | None = None) -> datetime | None:
     """When the texts of a broadcast that is starting now will go, if quiet hours hold them."""
-    now = now or utcnow()
-    start = sending.quiet_hours_for(services().settings)(now, bool(broadcast.urgent))
-    return start if start > now else None
+    return service.quiet_until(services().settings, broadcast, now)
 
 
 def quiet_hours_words() -> str:
@@ -197,62 +107,6 @@ def quiet_hours_words() -> str:
 
 def _hour(moment) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
-
-
-def progress_of(found: Report) -> dict:
-    return {
-        "state": found.broadcast.state,
-        "total": found.total,
-        "buckets": {
-            bucket: {
-                "count": found.buckets.get(bucket, 0),
-                "percent": round(found.percent(bucket), 1),
-            }
-            for bucket in BUCKET_ORDER
-        },
-        "failures_by_code": [
-            {"code": code, "count": count, "meaning": ERROR_MEANINGS.get(code)}
-            for code, count in found.failures_by_code
-        ],
-        "failures_by_language": found.failures_by_language,
-    }
-
-
-def history(db: Session, limit: int, before: int | None = None) -> tuple[list[Broadcast], bool]:
-    """The newest broadcasts (older than id `before`), and whether there are older ones."""
-    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit + 1)
-    if before is not None:
-        query = query.where(Broadcast.id < before)
-    rows = list(db.execute(query).scalars())
-    return rows[:limit], len(rows) > limit
-
-
-def done_share(db: Session, broadcast_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(sent or delivered, all rows) per broadcast, in one grouped query."""
-    reached = {"sent", "delivered"}
-    shares = {broadcast_id: (0, 0) for broadcast_id in broadcast_ids}
-    if not broadcast_ids:
-        return shares
-    rows = db.execute(
-        select(Delivery.broadcast_id, Delivery.status, func.count())
-        .where(Delivery.broadcast_id.in_(broadcast_ids))
-        .group_by(Delivery.broadcast_id, Delivery.status)
-    )
-    for broadcast_id, status, count in rows:
-        done, total = shares[broadcast_id]
-        done += count if BUCKETS.get(status, "sent") in reached else 0
-        shares[broadcast_id] = (done, total + count)
-    return shares
-
-
-def authors(db: Session, broadcasts: list[Broadcast]) -> dict[int, str]:
-    ids = {b.created_by_id for b in broadcasts if b.created_by_id is not None}
-    if not ids:
-        return {}
-    rows = db.execute(
-        select(StaffUser.id, StaffUser.name, StaffUser.email).where(StaffUser.id.in_(ids))
-    )
-    return {user_id: name or email for user_id, name, email in rows}
 
 
 # --- the history ------------------------------------------------------------------------------
@@ -476,42 +330,29 @@ def compose():
         if not result.recipients:
             error = "Nobody in this audience can be texted: nothing was sent."
             return _compose_page(db, draft, error=error, result=result, status=422)
-        created = create(
+        created = service.create_broadcast(
             db,
+            services().huey,
+            settings,
+            service.Actor(g.staff, "console"),
             texts,
             audience,
-            settings,
             title=draft.title,
             scheduled_at=when,
             urgent=draft.urgent,
-            created_by=g.staff,
+            previewed_families=result.recipients,
         )
         broadcast = created.broadcast
-        recipients = broadcast.recipients if broadcast.recipients is not None else result.recipients
-        audit.record(
-            db,
-            g.staff,
-            "broadcast.create",
-            "broadcast",
-            broadcast.id,
-            recipients=recipients,
-            estimated_cost=broadcast.estimated_cost,
-            audience=audience.describe(),
-            scheduled_at=when.isoformat() if when and not created.send_now else None,
-            urgent=draft.urgent,
-        )
-        db.commit()
-        if created.send_now:
-            queued = start_sending(broadcast.id)
-            held = quiet_until(broadcast)
-            flash(f"Sending to {recipients:,} famil{'y' if recipients == 1 else 'ies'}.")
-            if held is not None:
+        if created.started:
+            families = created.families
+            flash(f"Sending to {families:,} famil{'y' if families == 1 else 'ies'}.")
+            if created.quiet_until is not None:
                 flash(
-                    f"It is quiet hours: the texts wait until {day_and_time(held)}. "
+                    f"It is quiet hours: the texts wait until {day_and_time(created.quiet_until)}. "
                     "Only an urgent broadcast goes out now.",
                     "warning",
                 )
-            if not queued:
+            if not created.queued:
                 flash(QUEUE_LATE, "warning")
         else:
             flash(f"Scheduled for {day_and_time(broadcast.scheduled_at)} (Los Angeles time).")
@@ -559,31 +400,27 @@ def progress(broadcast_id: int):
     """The progress figures as JSON, for the page's refresh every few seconds."""
     with services().sessions() as db:
         found = _broadcast_or_404(db, broadcast_id)
-        return jsonify(progress_of(report(db, found)))
+        return jsonify(progress_figures(report(db, found)))
 
 
 def _change(broadcast_id: int, change: str):
     _, done = CHANGES[change]
     with services().sessions() as db:
         found = _broadcast_or_404(db, broadcast_id)
-        before = found.state
         try:
-            cancelled = getattr(sending, change)(db, found)
+            changed = service.change_broadcast(
+                db, services().huey, service.Actor(g.staff, "console"), found, change
+            )
         except sending.BroadcastStateError:
-            db.rollback()
             flash(f"This broadcast is {found.state}: it cannot be {done}.", "error")
             return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id))
-        detail = {"from_state": before}
-        if change == "cancel":
-            detail["deliveries_cancelled"] = cancelled
-        audit.record(db, g.staff, f"broadcast.{change}", "broadcast", broadcast_id, **detail)
-        db.commit()
-    if change == "resume" and not start_sending(broadcast_id):
+    if changed.queued is False:
         flash(QUEUE_LATE, "warning")
     message = f"Broadcast {done}."
     if change == "pause":
         message += " Texts already on their way still go."
     elif change == "cancel":
+        cancelled = changed.families
         message += f" {cancelled:,} famil{'y' if cancelled == 1 else 'ies'} will not get it."
     flash(message)
     return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id))

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..dates import LOCAL_TZ
 from ..models import Broadcast, Delivery, StaffUser, utcnow
+from ..sign_in_sheet import day_and_time
 from . import sending
 from .audience import Audience
 from .fanout import create_deliveries
 from .preview import NoTextError, Preview, preview, texts_present
 
+# A time chosen on the form is to the minute: one a few minutes gone is "now", not a mistake.
+PAST_SLACK = timedelta(minutes=5)
 # Twilio's limit for one message body.
 MAX_TEXT_CHARS = 1600
 
@@ -153,3 +157,27 @@ def report(session: Session, broadcast: Broadcast) -> Report:
 
 def languages_of(broadcast: Broadcast) -> list[str]:
     return texts_present(broadcast.texts)
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """A send time: ISO 8601 with an offset ("2026-12-01T09:00:00-08:00", "...Z"), or a Los
+    Angeles wall-clock time ("2026-12-01 09:00", or the form's "2026-12-01T09:00"). In UTC."""
+    raw = (text or "").strip()
+    example = "2026-12-01 09:00 (Los Angeles time)"
+    if raw[-1:] in ("Z", "z"):
+        raw = raw[:-1] + "+00:00"
+    try:
+        if len(raw) < 16:  # a date alone is no time to send
+            raise ValueError(raw)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ComposeError(f"Give the time to send it like {example}, not {text!r}.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    moment = moment.astimezone(timezone.utc)
+    if moment < (now or utcnow()) - PAST_SLACK:
+        raise ComposeError(
+            f"{day_and_time(moment)} (Los Angeles time) has passed: choose a later time, "
+            "or send it now."
+        )
+    return moment

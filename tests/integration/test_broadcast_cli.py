@@ -140,3 +140,45 @@ def test_the_operator_is_told_when_quiet_hours_hold_the_texts(
     assert ("It is quiet hours: the texts wait until" in sent.output) is quiet
     status = bot_cli("broadcast", "status", "1")
     assert ("It is quiet hours" in status.output) is quiet
+
+
+def test_every_change_from_the_command_line_is_in_the_audit_log(
+    bot_cli, markham_families, sessions
+):
+    from bot.models import AuditLog
+
+    sent = bot_cli("broadcast", "send", "--en", ENGLISH, "--to", "school:markham", "--yes")
+    assert sent.exit_code == 0, sent.output
+    with sessions() as session:
+        broadcast_id = session.execute(select(Broadcast.id)).scalar_one()
+    for change in ("pause", "resume", "cancel"):
+        assert bot_cli("broadcast", change, str(broadcast_id)).exit_code == 0
+    with sessions() as session:
+        entries = session.execute(select(AuditLog).order_by(AuditLog.id)).scalars().all()
+    assert [e.action for e in entries] == [
+        "broadcast.create", "broadcast.pause", "broadcast.resume", "broadcast.cancel",
+    ]  # fmt: skip
+    assert {e.target_id for e in entries} == {str(broadcast_id)}
+    assert all(e.detail["via"] == "cli" and e.detail["operator"] for e in entries)
+    assert entries[0].detail["recipients"] == 3
+    assert entries[3].detail["deliveries_cancelled"] == 3
+
+
+def test_a_queue_that_does_not_answer_is_said_plainly_and_the_broadcast_still_goes(
+    bot_cli, markham_families, sessions, monkeypatch
+):
+    from bot.broadcasting import tasks
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(tasks, "enqueue_lanes", unreachable)
+    sent = bot_cli("broadcast", "send", "--en", ENGLISH, "--to", "school:markham", "--yes")
+    assert sent.exit_code == 0, sent.output
+    assert "the worker starts sending within a minute or two" in sent.output
+    with sessions() as session:
+        broadcast = session.execute(select(Broadcast)).scalar_one()
+        assert broadcast.state == "sending"  # the worker's clock starts its lanes
+    assert bot_cli("broadcast", "pause", str(broadcast.id)).exit_code == 0
+    resumed = bot_cli("broadcast", "resume", str(broadcast.id))
+    assert resumed.exit_code == 0 and "within a minute or two" in resumed.output
