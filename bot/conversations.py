@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,8 +31,6 @@ def bot_is_paused(conversation: Conversation) -> bool:
     until = conversation.handoff_until
     if until is None:
         return True
-    if until.tzinfo is None:  # SQLite returns naive datetimes; they were stored in UTC
-        until = until.replace(tzinfo=timezone.utc)
     return until > utcnow()
 
 
@@ -58,9 +56,7 @@ def broadcast_answered(session: Session, conversation: Conversation) -> int | No
     ).scalar_one_or_none()
     if last is None or last.broadcast_id is None or last.direction != Message.DIRECTION_OUT:
         return None
-    sent = (
-        last.created_at if last.created_at.tzinfo else last.created_at.replace(tzinfo=timezone.utc)
-    )
+    sent = last.created_at
     return last.broadcast_id if utcnow() - sent <= BROADCAST_REPLY_WINDOW else None
 
 

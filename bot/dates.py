@@ -63,18 +63,19 @@ def utc(dt: datetime) -> datetime: ...
 @overload
 def utc(dt: None) -> None: ...
 def utc(dt: datetime | None) -> datetime | None:
-    """A stored time with its UTC zone: SQLite hands stored times back naive (they were stored in
-    UTC). None stays None."""
-    if dt is None or dt.tzinfo is not None:
-        return dt
-    return dt.replace(tzinfo=timezone.utc)
+    """The same instant in UTC, from a time the line did not read from its own tables (Twilio's,
+    Huey's, a caller's): a naive time is taken as UTC, as everything here is. None stays None.
+    Times read from the database come back in UTC already (models.base.UtcDateTime)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
 
 
 def local(dt: datetime) -> datetime:
     """The same instant on Los Angeles wall-clock time; a naive datetime is taken as UTC."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(LOCAL_TZ)
+    return utc(dt).astimezone(LOCAL_TZ)
 
 
 def day(dt: datetime, language: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from .dates import utc
 from .folding import fold_words
 from .models import Event, Neighborhood, ParentCollegeSession, School
 
@@ -38,13 +39,6 @@ def _place(row) -> str | None:
     if row.place.startswith((school.name, school.short_name)):
         return row.place
     return f"{school.short_name}, {row.place}"
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; everything stored is UTC.
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
 def _near(model, school: School | None, neighborhood: Neighborhood | None):
@@ -79,7 +73,7 @@ def upcoming_events(
 ) -> list[UpcomingEvent]:
     """The next `limit` events and Parent College sessions, soonest first. With a school (or
     else a neighbourhood), only those meant for it and those meant for everyone."""
-    since = _utc(now) or datetime.now(timezone.utc)
+    since = utc(now) or datetime.now(timezone.utc)
     found: list[UpcomingEvent] = []
     for model, kind in ((Event, "event"), (ParentCollegeSession, "parent_college")):
         query = select(model).where(model.archived.is_(False), model.starts_at >= since)
@@ -92,8 +86,8 @@ def upcoming_events(
                 slug=row.slug,
                 kind=kind,
                 title=row.title or {},
-                starts_at=_utc(row.starts_at),
-                ends_at=_utc(row.ends_at),
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
                 place=_place(row),
             )
             for row in session.scalars(query)
@@ -143,7 +137,7 @@ def named_events(session: Session, text: str | None, now: datetime | None = None
     names no other event."""
     if not text:
         return []
-    since = _utc(now) or datetime.now(timezone.utc)
+    since = utc(now) or datetime.now(timezone.utc)
     asked = _stems(text)
     scored = []
     query = select(Event).where(Event.archived.is_(False), Event.starts_at >= since)
@@ -161,8 +155,8 @@ def named_events(session: Session, text: str | None, now: datetime | None = None
             slug=row.slug,
             kind="event",
             title=row.title or {},
-            starts_at=_utc(row.starts_at),
-            ends_at=_utc(row.ends_at),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
             place=_place(row),
         )
         for _, row in scored

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 import requests
@@ -181,10 +181,7 @@ def ever_opted_out():
 
 
 def _when(moment: datetime | None) -> str | None:
-    # SQLite hands back naive datetimes; every one was stored in UTC.
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+    return None if moment is None else moment.isoformat()
 
 
 def _contact_json(contact: Contact) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from .dates import utc
 from .models import Conversation, utcnow
 from .office_hours import when_staff_answer
 from .texts import text
@@ -76,7 +75,7 @@ def hand_to_staff(
     told = conversation.family_told_at
     # Asking for a person again is a request, not noise: silence would read as a line that is
     # down, so it is answered every time.
-    if reason != "talk_to_human" and told is not None and now - utc(told) < TOLD_AGAIN_AFTER:
+    if reason != "talk_to_human" and told is not None and now - told < TOLD_AGAIN_AFTER:
         return []
     conversation.family_told_at = now
     lang = language or "es"

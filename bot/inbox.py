@@ -212,7 +212,7 @@ class BadCursor(ValueError):
 
 
 def encode_cursor(last_message_at: datetime, conversation_id: int) -> str:
-    when = utc(last_message_at).isoformat()
+    when = last_message_at.isoformat()
     raw = f"{when}|{conversation_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -381,7 +381,7 @@ def _row(result, messages: dict[int, Message], q: str | None) -> InboxRow:
         contact_phone=readable_phone(contact.phone, contact.phone_valid),
         contact_language=contact.language,
         school=result.short_name,
-        last_message_at=utc(conversation.last_message_at),
+        last_message_at=conversation.last_message_at,
         last_message=preview(last.body if last else ""),
         last_sender=last.sender if last else None,
         needs_staff=conversation.needs_staff,

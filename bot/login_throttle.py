@@ -17,7 +17,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .dates import utc
 from .models import LoginThrottle, utcnow
 
 ACCOUNT = LoginThrottle.ACCOUNT
@@ -83,11 +82,9 @@ def locked_until(
     session: Session, kind: str, subject: str, now: datetime | None = None
 ) -> datetime | None:
     """When the lock on (kind, subject) ends, or None when there is none."""
-    until = utc(
-        session.execute(
-            select(LoginThrottle.locked_until).where(_key(kind, subject))
-        ).scalar_one_or_none()
-    )
+    until = session.execute(
+        select(LoginThrottle.locked_until).where(_key(kind, subject))
+    ).scalar_one_or_none()
     return until if until and until > (now or utcnow()) else None
 
 
@@ -134,4 +131,4 @@ def current_locks(session: Session, now: datetime | None = None) -> list[LoginTh
         .where(LoginThrottle.locked_until.is_not(None))
         .order_by(LoginThrottle.last_attempt_at.desc())
     ).scalars()
-    return [row for row in rows if utc(row.locked_until) > now]
+    return [row for row in rows if row.locked_until > now]

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .dates import utc
 from .models import Contact, ParentCollegeSession, Registration, utcnow
 
 HOLDING_SEATS = (Registration.STATUS_REGISTERED, Registration.STATUS_ATTENDED)
@@ -172,4 +171,4 @@ def _promote_from_waitlist(
 
 
 def starts_at(pc_session: ParentCollegeSession) -> datetime:
-    return utc(pc_session.starts_at)
+    return pc_session.starts_at

@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 from . import audit
 from .config import Settings
 from .corrections import HELD_OUT_DIR, export_corrections
-from .dates import utc
 from .models import NluTraining, StaffUser, utcnow
 from .rasa_token import redact, token_params
 from .review_figures import compare
@@ -134,10 +133,7 @@ def in_progress(session: Session) -> NluTraining | None:
         .scalars()
         .first()
     )
-    if (
-        running is not None
-        and utcnow() - utc(running.started_at or running.created_at) > STALE_AFTER
-    ):
+    if running is not None and utcnow() - (running.started_at or running.created_at) > STALE_AFTER:
         _fail(running, "The worker stopped before this training finished.")
         return None
     return running

@@ -259,6 +259,4 @@ def sheet_filename(pc_session: ParentCollegeSession) -> str:
 
 
 def is_past(pc_session: ParentCollegeSession, now: datetime | None = None) -> bool:
-    starts = pc_session.starts_at
-    starts = starts.replace(tzinfo=timezone.utc) if starts.tzinfo is None else starts
-    return starts < start_of_today(now)
+    return pc_session.starts_at < start_of_today(now)

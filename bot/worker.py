@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from datetime import time as clock_time
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
@@ -18,7 +18,7 @@ from huey.exceptions import TaskLockedException
 
 from .broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
 from .config import Settings
-from .dates import LOCAL_TZ
+from .dates import local
 from .review_training import register_training_task
 
 HEARTBEAT_KEY = "family-line:worker-heartbeat"
@@ -75,8 +75,8 @@ def at_los_angeles_time(at: clock_time):
     UTC, where a fixed hour would move by one with daylight saving time."""
 
     def due(timestamp: datetime) -> bool:
-        local = timestamp.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
-        return (local.hour, local.minute) == (at.hour, at.minute)
+        here = local(timestamp)  # Huey's clock is naive UTC
+        return (here.hour, here.minute) == (at.hour, at.minute)
 
     return due
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.dates import utc
 from bot.models import Contact, Conversation, Message
 
 # A page shows the latest messages only; a thread longer than this is a staff matter (console).
@@ -47,6 +48,4 @@ def utc_iso(moment: datetime | None) -> str | None:
     ones; whole seconds and a Z parse in every browser's Date, old ones included."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")

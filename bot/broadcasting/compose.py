@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..config import Settings
-from ..dates import LOCAL_TZ
+from ..dates import LOCAL_TZ, utc
 from ..models import Broadcast, Delivery, StaffUser, utcnow
 from ..sign_in_sheet import day_and_time
 from . import sending
@@ -94,8 +94,7 @@ def create(
     now = now or utcnow()
     cleaned = clean_texts(texts)
     estimate = preview_for(session, cleaned, audience, settings)
-    if scheduled_at is not None and scheduled_at.tzinfo is None:
-        scheduled_at = scheduled_at.replace(tzinfo=timezone.utc)
+    scheduled_at = utc(scheduled_at)
     later = scheduled_at is not None and scheduled_at > now
     broadcast = Broadcast(
         kind=Broadcast.KIND_ANNOUNCEMENT,

@@ -7,11 +7,11 @@ exist are skipped by NOT EXISTS, and a concurrent run's rows by ON CONFLICT DO N
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Integer, String, case, func, literal, select
+from sqlalchemy import Integer, String, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.models import Broadcast, Delivery, utcnow
+from bot.models import Broadcast, Delivery, UtcDateTime, utcnow
 
 from .audience import (
     LIST,
@@ -78,8 +78,8 @@ def _insert(
         language,
         literal(Delivery.STATUS_PENDING, String),
         literal(0, Integer),
-        literal(now, DateTime(timezone=True)),
-        literal(now, DateTime(timezone=True)),
+        literal(now, UtcDateTime()),
+        literal(now, UtcDateTime()),
     ).where(~already)
     columns = [
         Delivery.broadcast_id,

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from bot.dates import LOCAL_TZ
+from bot.dates import LOCAL_TZ, local
 
 QUIET_START = time(21, 0)
 QUIET_END = time(8, 0)
 
 
-def _local(now: datetime) -> datetime:
-    # A naive datetime is UTC, as the database hands it back on SQLite.
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    return now.astimezone(LOCAL_TZ)
-
-
 def in_quiet_hours(
     now: datetime, quiet_start: time = QUIET_START, quiet_end: time = QUIET_END
 ) -> bool:
-    clock = _local(now).time()
+    clock = local(now).time()
     if quiet_start == quiet_end:
         return False
     if quiet_start > quiet_end:
@@ -44,9 +37,9 @@ def next_send_time(
     hours end, in UTC."""
     if urgent or not in_quiet_hours(now, quiet_start, quiet_end):
         return now
-    local = _local(now)
-    day = local.date()
-    if local.time() >= quiet_end:
+    here = local(now)
+    day = here.date()
+    if here.time() >= quiet_end:
         # Evening: quiet hours end tomorrow morning.
         day += timedelta(days=1)
     # Built from the wall-clock date and time, not by adding hours, so a night that gains or

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import DateTime, bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, case, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
@@ -32,7 +32,7 @@ from ..conversations import current_conversation, log_message
 from ..dates import utc
 from ..db import engine_for
 from ..folding import fold
-from ..models import Broadcast, Contact, Conversation, Delivery, Message, utcnow
+from ..models import Broadcast, Contact, Conversation, Delivery, Message, UtcDateTime, utcnow
 from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
 from ..phone import mask_numbers
 from ..reminders import still_wanted
@@ -204,9 +204,9 @@ def next_wake(
     )
     times = []
     if first_due is not None:
-        times.append(next_send_time(max(utc(first_due), now), broadcast.urgent))
+        times.append(next_send_time(max(first_due, now), broadcast.urgent))
     if first_claim is not None:
-        times.append(utc(first_claim) + CLAIM_TIMEOUT)
+        times.append(first_claim + CLAIM_TIMEOUT)
     return min(times) if times else None
 
 
@@ -232,7 +232,7 @@ def claim(session: Session, broadcast_id: int, limit: int, now: datetime) -> lis
     SQLite the statement holds the only write lock. Commit right after."""
     postgres = session.get_bind().dialect.name == "postgresql"
     statement = text(_CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if postgres else "")).bindparams(
-        bindparam("now", type_=DateTime(timezone=True))
+        bindparam("now", type_=UtcDateTime())
     )
     rows = session.execute(statement, {"now": now, "broadcast_id": broadcast_id, "limit": limit})
     return sorted(row[0] for row in rows)

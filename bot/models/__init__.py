@@ -1,6 +1,6 @@
 """The data model of the design, one module per group of nouns."""
 
-from .base import Base, utcnow
+from .base import Base, UtcDateTime, utcnow
 from .directory import (
     Event,
     Neighborhood,
@@ -44,5 +44,6 @@ __all__ = [
     "SeenMessageSid",
     "SendPace",
     "StaffUser",
+    "UtcDateTime",
     "utcnow",
 ]

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Column, DateTime, MetaData
 from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+from ..dates import utc
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -23,12 +26,29 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class UtcDateTime(TypeDecorator):
+    """A moment stored in UTC and always read back with its zone.
+
+    PostgreSQL keeps the zone; SQLite keeps none and hands every stored time back naive. Without
+    this type each reader re-attached UTC by hand (and a forgotten one compared a naive time with
+    an aware one and failed). A naive time given to it is taken as UTC, as everywhere here."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        return utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return utc(value)
+
+
 def created_at(index: bool = False) -> Column:
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow, index=index)
+    return Column(UtcDateTime(), nullable=False, default=utcnow, index=index)
 
 
 def updated_at() -> Column:
-    return Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    return Column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
 
 
 def translated(nullable: bool = False) -> Column:

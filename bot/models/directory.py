@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, created_at, translated, updated_at
+from .base import Base, UtcDateTime, created_at, translated, updated_at
 
 
 class Organization(Base):
@@ -95,8 +94,8 @@ class Event(Base):
     slug = Column(String(64), nullable=False, unique=True)
     title = translated()
     description = translated(nullable=True)
-    starts_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    ends_at = Column(DateTime(timezone=True))
+    starts_at = Column(UtcDateTime(), nullable=False, index=True)
+    ends_at = Column(UtcDateTime())
     place = Column(String(300))
     school_id = Column(ForeignKey("school.id"), nullable=True)
     neighborhood_id = Column(ForeignKey("neighborhood.id"), nullable=True)
@@ -113,8 +112,8 @@ class ParentCollegeSession(Base):
     id = Column(Integer, primary_key=True)
     slug = Column(String(64), nullable=False, unique=True)
     title = translated()
-    starts_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    ends_at = Column(DateTime(timezone=True))
+    starts_at = Column(UtcDateTime(), nullable=False, index=True)
+    ends_at = Column(UtcDateTime())
     place = Column(String(300), nullable=False)
     school_id = Column(ForeignKey("school.id"), nullable=True)
     neighborhood_id = Column(ForeignKey("neighborhood.id"), nullable=True)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, created_at, updated_at
+from .base import Base, UtcDateTime, created_at, updated_at
 
 
 def new_public_id() -> str:
@@ -47,12 +46,12 @@ class Contact(Base):
     language_source = Column(String(16), nullable=True)
     school_id = Column(ForeignKey("school.id"), nullable=True)
     opted_out = Column(Boolean, nullable=False, default=False)
-    opted_out_at = Column(DateTime(timezone=True))
+    opted_out_at = Column(UtcDateTime())
     opt_out_source = Column(String(64))
-    opted_in_at = Column(DateTime(timezone=True))
+    opted_in_at = Column(UtcDateTime())
     consent_source = Column(String(64))
     created_at = created_at()
-    last_seen_at = Column(DateTime(timezone=True))
+    last_seen_at = Column(UtcDateTime())
 
     school = relationship("School")
     conversations = relationship("Conversation", back_populates="contact")
@@ -99,10 +98,10 @@ class Registration(Base):
     status = Column(String(16), nullable=False, default=STATUS_REGISTERED)
     created_at = created_at()
     updated_at = updated_at()
-    cancelled_at = Column(DateTime(timezone=True))
-    checked_in_at = Column(DateTime(timezone=True))
+    cancelled_at = Column(UtcDateTime())
+    checked_in_at = Column(UtcDateTime())
     # When the day-before reminder was queued for this registration (never twice).
-    reminded_at = Column(DateTime(timezone=True))
+    reminded_at = Column(UtcDateTime())
 
     contact = relationship("Contact")
     session = relationship("ParentCollegeSession", back_populates="registrations")
@@ -120,19 +119,19 @@ class Conversation(Base):
     # they release it or `handoff_until` passes (HANDOFF_HOURS after a reply).
     handled_by_staff = Column(Boolean, nullable=False, default=False)
     staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
-    handoff_until = Column(DateTime(timezone=True))
+    handoff_until = Column(UtcDateTime())
     # Why the bot handed over ("talk_to_human", "two_fallbacks", "rasa_down"...), shown to staff.
     handoff_reason = Column(String(64))
     # When the conversation last went to staff (bot hand-off or staff taking it over): the
     # dashboard's hand-off rate counts by it, since a family keeps one conversation for years.
-    handed_off_at = Column(DateTime(timezone=True))
+    handed_off_at = Column(UtcDateTime())
     # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
     needs_staff = Column(Boolean, nullable=False, default=False)
     # When the family was last told a person will answer (bot/handoff.py): while it waits, the
     # bot says so again at most every few hours.
-    family_told_at = Column(DateTime(timezone=True))
+    family_told_at = Column(UtcDateTime())
     created_at = created_at()
-    last_message_at = Column(DateTime(timezone=True), index=True)
+    last_message_at = Column(UtcDateTime(), index=True)
 
     contact = relationship("Contact", back_populates="conversations")
     messages = relationship("Message", back_populates="conversation", order_by="Message.id")

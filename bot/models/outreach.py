@@ -7,7 +7,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -16,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from .base import Base, created_at, translated, updated_at
+from .base import Base, UtcDateTime, created_at, translated, updated_at
 
 
 class Broadcast(Base):
@@ -40,7 +39,7 @@ class Broadcast(Base):
     audience = Column(JSON, nullable=False, default=dict)
     # The reminder's session (reminders only): one reminder broadcast per session.
     session_id = Column(ForeignKey("parent_college_session.id"), nullable=True, unique=True)
-    scheduled_at = Column(DateTime(timezone=True))
+    scheduled_at = Column(UtcDateTime())
     # Sent outside quiet hours too (an admin's choice: a school closed this morning).
     urgent = Column(Boolean, nullable=False, default=False)
     state = Column(String(16), nullable=False, default=STATE_DRAFT, index=True)
@@ -50,10 +49,10 @@ class Broadcast(Base):
     created_by_id = Column(ForeignKey("staff_user.id"), nullable=True)
     created_at = created_at()
     updated_at = updated_at()
-    started_at = Column(DateTime(timezone=True))
-    finished_at = Column(DateTime(timezone=True))
-    paused_at = Column(DateTime(timezone=True))
-    cancelled_at = Column(DateTime(timezone=True))
+    started_at = Column(UtcDateTime())
+    finished_at = Column(UtcDateTime())
+    paused_at = Column(UtcDateTime())
+    cancelled_at = Column(UtcDateTime())
 
 
 class Delivery(Base):
@@ -87,11 +86,11 @@ class Delivery(Base):
     error_message = Column(String(300))
     attempts = Column(Integer, nullable=False, default=0)
     # Not before this (a retry's backoff); None: as soon as the rate allows.
-    next_attempt_at = Column(DateTime(timezone=True))
+    next_attempt_at = Column(UtcDateTime())
     # When a worker took it. A claim older than a send can take means the worker died mid-send:
     # the row is checked against Twilio's own record before it is ever sent again.
-    claimed_at = Column(DateTime(timezone=True))
-    sent_at = Column(DateTime(timezone=True))
+    claimed_at = Column(UtcDateTime())
+    sent_at = Column(UtcDateTime())
     # The text as logged in the family's conversation (replies link to the broadcast through it).
     message_id = Column(ForeignKey("message.id"), nullable=True)
     created_at = created_at()

@@ -4,10 +4,10 @@ examples through `bot nlu corrections`."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
-from .base import Base, created_at, updated_at
+from .base import Base, UtcDateTime, created_at, updated_at
 
 
 class ConversationNote(Base):
@@ -36,7 +36,7 @@ class NluCorrection(Base):
     created_at = created_at()
     updated_at = updated_at()
     # Set by `bot nlu corrections` when the example was written to nlu_data/<lang>/.
-    exported_at = Column(DateTime(timezone=True))
+    exported_at = Column(UtcDateTime())
 
     message = relationship("Message")
     staff_user = relationship("StaffUser")
@@ -53,8 +53,8 @@ class NluTraining(Base):
     status = Column(String(16), nullable=False, default="queued", index=True)
     staff_user_id = Column(ForeignKey("staff_user.id"), nullable=True)
     created_at = created_at()
-    started_at = Column(DateTime(timezone=True))
-    finished_at = Column(DateTime(timezone=True))
+    started_at = Column(UtcDateTime())
+    finished_at = Column(UtcDateTime())
     progress = Column(Float, nullable=False, default=0.0)  # 0 to 1, for the progress bar
     # The model file's name in the reviewed models folder (Settings.reviewed_models_dir).
     model_file = Column(String(255))
@@ -62,6 +62,6 @@ class NluTraining(Base):
     corrections = Column(JSON)
     figures = Column(JSON)  # the new model against the live one (bot/review_figures.py)
     error = Column(Text)
-    activated_at = Column(DateTime(timezone=True))  # last time families got this model
+    activated_at = Column(UtcDateTime())  # last time families got this model
 
     staff_user = relationship("StaffUser")

@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -14,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, created_at
+from .base import Base, UtcDateTime, created_at
 
 
 class StaffUser(Base):
@@ -35,7 +34,7 @@ class StaffUser(Base):
     # password, switching the account off) ends all of them at once (console/auth.py).
     session_version = Column(Integer, nullable=False, default=0, server_default="0")
     created_at = created_at()
-    last_login_at = Column(DateTime(timezone=True))
+    last_login_at = Column(UtcDateTime())
 
     @property
     def is_admin(self) -> bool:
@@ -55,8 +54,8 @@ class LoginThrottle(Base):
     kind = Column(String(16), nullable=False)
     subject = Column(String(254), nullable=False)
     failures = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime(timezone=True))
-    last_attempt_at = Column(DateTime(timezone=True), nullable=False)
+    locked_until = Column(UtcDateTime())
+    last_attempt_at = Column(UtcDateTime(), nullable=False)
 
 
 class AuditLog(Base):

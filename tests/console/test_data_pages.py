@@ -29,10 +29,6 @@ NEW_SESSION = {
 }
 
 
-def _utc(dt):
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-
-
 def _count(sessions, model) -> int:
     with sessions() as db:
         return db.execute(select(func.count(model.id))).scalar_one()
@@ -102,7 +98,7 @@ def test_creating_a_session_stores_utc_and_makes_a_slug(admin_client, sessions):
     with sessions() as db:
         pc = db.execute(select(ParentCollegeSession).filter_by(slug=slug)).scalar_one()
         # 9:00 in Los Angeles on 6 March 2027 is still standard time (UTC-8).
-        assert _utc(pc.starts_at) == datetime(2027, 3, 6, 17, 0, tzinfo=timezone.utc)
+        assert pc.starts_at == datetime(2027, 3, 6, 17, 0, tzinfo=timezone.utc)
         assert (pc.capacity, pc.language, pc.place) == (80, "es", "Jordan High School library")
         assert pc.title == {"en": NEW_SESSION["title_en"], "es": NEW_SESSION["title_es"]}
         assert pc.school.slug == "jordan" and pc.neighborhood.slug == "watts"
@@ -155,7 +151,7 @@ def test_editing_a_session_saves_only_what_changed(admin_client, sessions):
 
     unchanged = post_form(admin_client, f"/console/data/sessions/{pc.id}/edit", values)
     assert unchanged.status_code == 302
-    assert _utc(_session_by_slug(sessions, "2027-01-watts").updated_at) == _utc(pc.updated_at)
+    assert _session_by_slug(sessions, "2027-01-watts").updated_at == pc.updated_at
     assert "data.session.update" not in _actions(sessions)
 
     values.update(place="Markham Middle School, auditorium", starts_at="2027-01-16 10:00")
@@ -165,7 +161,7 @@ def test_editing_a_session_saves_only_what_changed(admin_client, sessions):
     )
     edited = _session_by_slug(sessions, "2027-01-watts")
     assert edited.place == "Markham Middle School, auditorium"
-    assert _utc(edited.starts_at) == datetime(2027, 1, 16, 18, 0, tzinfo=timezone.utc)
+    assert edited.starts_at == datetime(2027, 1, 16, 18, 0, tzinfo=timezone.utc)
     assert edited.placeholders == ["capacity"]
     assert edited.slug == "2027-01-watts"
     with sessions() as db:

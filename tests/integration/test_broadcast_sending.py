@@ -137,10 +137,6 @@ def posts_to(fake, phone) -> int:
     return sum(1 for r in fake.requests if r["method"] == "POST" and r["form"].get("To") == phone)
 
 
-def aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def in_minutes(minutes):
     return lambda: utcnow() + timedelta(minutes=minutes)
 
@@ -219,7 +215,7 @@ def test_a_refusal_for_now_is_retried_after_a_backoff(settings, db, fake, code, 
     waiting = delivery_to(db, phone)
     assert (waiting.status, waiting.attempts, waiting.error_code) == ("pending", 1, code)
     assert waiting.twilio_sid is None and waiting.claimed_at is None
-    backoff = aware(waiting.next_attempt_at) - utcnow()
+    backoff = waiting.next_attempt_at - utcnow()
     assert timedelta(seconds=10) < backoff <= sending.BACKOFF_FIRST
     assert send(settings, db, broadcast_id) == 0, "retried before its backoff"
     assert broadcast_row(db, broadcast_id).state == Broadcast.STATE_SENDING
@@ -576,7 +572,7 @@ def test_a_lane_with_nothing_due_comes_back_when_something_is(huey, db, fake):
 
     tasks.enqueue_lanes(huey, broadcast_id, lanes=1)
 
-    retry_at = aware(delivery_to(db, phone).next_attempt_at)
+    retry_at = delivery_to(db, phone).next_attempt_at
     [scheduled] = huey.scheduled()
     assert scheduled.args[0] == broadcast_id
     eta = scheduled.eta.replace(tzinfo=timezone.utc)

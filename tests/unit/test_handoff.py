@@ -58,11 +58,6 @@ def test_asking_for_a_person_again_is_always_answered():
     assert told.startswith("Recibido, ya lo tiene nuestro equipo.")
 
 
-def test_a_naive_time_from_sqlite_is_read_as_utc():
-    conversation = Conversation(needs_staff=True, family_told_at=NOW.replace(tzinfo=None))
-    assert hand_to_staff(conversation, "not_understood", BOT, "es", now=NOW) == []
-
-
 def test_a_staff_reply_holds_for_its_hours_and_take_over_until_released():
     from bot.models import StaffUser
     from bot.staff_replies import take_over

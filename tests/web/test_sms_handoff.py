@@ -18,11 +18,6 @@ def _conversation(sessions) -> Conversation:
         return session.execute(select(Conversation)).scalar_one()
 
 
-def _aware(moment):
-    # SQLite returns naive datetimes (stored in UTC); PostgreSQL aware ones.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def _replies(post, body):
     response, _ = post(body)
     assert response.status_code == 200
@@ -75,7 +70,7 @@ def test_a_staff_members_hold_quiets_the_bot_until_it_ends(post_sms, fake_rasa, 
         take_over(session, session.execute(select(Conversation)).scalar_one(), staff, hours=2)
         session.commit()
     assert _replies(post_sms, "hola? sigue ahi alguien") == []
-    until = _aware(_conversation(sessions).handoff_until)
+    until = _conversation(sessions).handoff_until
     assert timedelta(hours=1, minutes=59) < until - utcnow() <= timedelta(hours=2)
     with sessions() as session:
         session.execute(select(Conversation)).scalar_one().handoff_until = utcnow() - timedelta(
