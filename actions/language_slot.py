@@ -10,14 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from bot.contacts import language_asked_for, language_refused
+from bot.languages import LANGUAGES, known
 
-LANGUAGES = ("en", "es")
 CHANGE_LANGUAGE = "change_language"
 
 
 def language_from_metadata(metadata: dict | None) -> str | None:
     language = (metadata or {}).get("language")
-    return language if language in LANGUAGES else None
+    return known(language)
 
 
 class ValidatePredefinedSlots(ValidationAction):

@@ -513,6 +513,8 @@ def _audience(session, to: str, waitlist: bool):
 
 
 def _print_preview(result) -> None:
+    from .languages import name_of
+
     click.echo(f"To: {result.audience}: {_families(result.recipients)}")
     skipped = result.exclusions
     if skipped.total or skipped.rejected:
@@ -521,9 +523,9 @@ def _print_preview(result) -> None:
             f"{skipped.duplicates:,} repeated; {len(skipped.rejected):,} lines were no number"
         )
     for figures in result.by_language.values():
-        name = "English" if figures.language == "en" else "Spanish"
         click.echo(
-            f"{name}: {_families(figures.recipients)}, {figures.characters} characters, "
+            f"{name_of(figures.language)}: {_families(figures.recipients)}, "
+            f"{figures.characters} characters, "
             f"{figures.segments} segment{'s' if figures.segments != 1 else ''} "
             f"({figures.encoding}), ${figures.cost:,.2f}"
         )

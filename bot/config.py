@@ -9,7 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-LANGUAGES = ("en", "es")
+from .languages import LANGUAGES
+
 # A year: longer is "until staff release it", which is HANDOFF_HOURS=0.
 MAX_HANDOFF_HOURS = 24 * 365
 # Threads per gunicorn worker. A request spends most of its time waiting on Rasa, so threads

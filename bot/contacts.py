@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .config import LANGUAGES
 from .folding import fold
 from .language import guess_language
+from .languages import LANGUAGES, other_than
 from .models import Contact
 
 # How sure the detector must be to move a family to the other language mid-conversation;
@@ -94,7 +94,7 @@ def language_asked_for(
     other one ("can we switch?" in the conversation's own language). actions/language_slot.py
     makes the same choice for Rasa's replies."""
     if refused in LANGUAGES:
-        return next(lang for lang in LANGUAGES if lang != refused)
+        return other_than(refused)
     if named in LANGUAGES:
         return named
     if written_in in LANGUAGES and written_in != before:

@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .config import LANGUAGES
+from .languages import LANGUAGES
 from .models import NluCorrection
 from .training import PROJECT
 

@@ -18,6 +18,7 @@ from sqlalchemy import Date, and_, cast, distinct, exists, func, literal_column,
 from sqlalchemy.orm import Session
 
 from .dates import LOCAL_TZ, local
+from .languages import LANGUAGES
 from .models import (
     ConsentEvent,
     Conversation,
@@ -33,7 +34,6 @@ DEFAULT_PERIOD = 30
 FALLBACK_INTENT = "nlu_fallback"
 TOP_INTENTS = 10
 UPCOMING_SESSIONS = 8
-LANGUAGES = ("en", "es")
 # A family message without a known language (another script, a keyword from a new number).
 OTHER_LANGUAGE = "other"
 # A conversation staff took over themselves, without the bot recording why.

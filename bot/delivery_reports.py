@@ -11,26 +11,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .compliance import record_opt_out
-from .models import Contact, Conversation, Delivery, Message
+from .models import Contact, Conversation, Delivery, Message, TwilioStatus
 
 log = logging.getLogger(__name__)
 
-# Twilio's statuses for an outbound text, by how far along it is. Reports can arrive out of order
-# (Twilio sends them concurrently), so a status never replaces one further along; the final ones
-# share a rank so a late "failed" cannot overwrite "delivered" or the other way round.
-PROGRESS = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "undelivered": 4,
-    "failed": 4,
-    "canceled": 4,
-    "read": 5,  # WhatsApp and RCS only, after "delivered"
-}
-FINAL = frozenset({"delivered", "undelivered", "failed", "canceled", "read"})
+PROGRESS = TwilioStatus.PROGRESS
+FINAL = TwilioStatus.FINAL
 # The recipient has opted out at the carrier or with Twilio (replied STOP there).
 CARRIER_OPT_OUT = "21610"
 

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from .conversations import bot_is_paused
 from .dates import LOCAL_TZ, utc
+from .languages import NAMES
 from .models import Contact, Conversation, Message, School, utcnow
 from .whole_numbers import whole_number
 
 FALLBACK = "nlu_fallback"
-LANGUAGES = {"en": "English", "es": "Spanish"}
 PREVIEW_CHARS = 120
 MIN_SEARCH_CHARS = 3
 MAX_SEARCH_CHARS = 200
@@ -113,7 +113,7 @@ class _ArgsReader:
 
     def language(self) -> str | None:
         value = self.text("language").lower()
-        if value and value not in LANGUAGES:
+        if value and value not in NAMES:
             self.errors.append("Language can only be English or Spanish.")
             return None
         return value or None

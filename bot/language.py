@@ -17,8 +17,6 @@ import threading
 from .folding import fold
 from .language_words import ENGLISH_WORDS, NEUTRAL, PERSON_NAMES, PROPER_NAMES, SPANISH_WORDS
 
-LANGUAGES = ("en", "es")
-
 _lock = threading.Lock()
 _detector = None
 

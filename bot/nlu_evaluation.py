@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import LANGUAGES
+from .languages import LANGUAGES
 from .training import PROJECT
 
 HELD_OUT = PROJECT / "tests" / "nlu"

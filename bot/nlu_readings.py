@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import LANGUAGES
+from .languages import LANGUAGES
 from .nlu_evaluation import (
     HELD_OUT_SETS,
     Prediction,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .compliance import record_opt_out
 from .config import Settings
 from .delivery_reports import CARRIER_OPT_OUT
-from .models import Contact
+from .models import Contact, TwilioStatus
 from .phone import mask, mask_numbers
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 # A staff page waits for this send: Twilio answers in well under a second when it is up.
 TWILIO_TIMEOUT_SECONDS = 10
-STATUS_FAILED = "failed"
+STATUS_FAILED = TwilioStatus.FAILED
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class TwilioTransport:
                 "could not reach Twilio for a text to %s: %s", mask(to), mask_numbers(error)
             )
             return SendResult(None, STATUS_FAILED, None, f"Could not reach Twilio: {error}")
-        return SendResult(created.sid, created.status or "queued")
+        return SendResult(created.sid, created.status or TwilioStatus.QUEUED)
 
 
 def _readable(error) -> str:

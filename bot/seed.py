@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .config import LANGUAGES
+from .languages import LANGUAGES
 from .models import Event, Neighborhood, Organization, ParentCollegeSession, Program, School
 
 LOCAL_TZ = ZoneInfo("America/Los_Angeles")

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from . import audit
-from .config import LANGUAGES, Settings
+from .config import Settings
 from .conversations import bot_is_paused, log_message
 from .corrections import contract_intents
+from .languages import LANGUAGES
 from .models import (
     Contact,
     Conversation,

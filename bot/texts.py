@@ -4,7 +4,7 @@ side. Each fits in two SMS segments."""
 
 from __future__ import annotations
 
-from .config import LANGUAGES
+from .languages import choose
 
 TEXTS: dict[str, dict[str, str]] = {
     # Rasa or the action server did not answer in time; a person will see the message.
@@ -90,12 +90,9 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def pick(translations: dict[str, str] | None, language: str, fallback: str = "en") -> str:
     """The text in `language`, else in `fallback`, else any; "" when there is none at all."""
-    if not translations:
-        return ""
-    for lang in (language, fallback, *LANGUAGES):
-        if translations.get(lang):
-            return translations[lang]
-    return next(iter(translations.values()), "")
+    present = [lang for lang, value in (translations or {}).items() if (value or "").strip()]
+    chosen = choose(language, present, fallback)
+    return translations[chosen] if chosen else ""
 
 
 def text(key: str, language: str) -> str:

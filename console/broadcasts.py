@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from bot.broadcasting import sending, service
 from bot.broadcasting.audience import (
     EVERYONE,
-    LANGUAGE_NAMES,
     LIST,
     Audience,
     AudienceError,
@@ -53,6 +52,7 @@ from bot.broadcasting.history import (
 )
 from bot.broadcasting.preview import Preview
 from bot.broadcasting.service import CHANGES
+from bot.languages import NAMES
 from bot.models import (
     Broadcast,
     Neighborhood,
@@ -293,7 +293,7 @@ def _compose_page(
         notice=notice,
         preview=result,
         fingerprint=fingerprint,
-        language_names=LANGUAGE_NAMES,
+        language_names=NAMES,
         max_chars=MAX_TEXT_CHARS,
         quiet_hours=quiet_hours_words(),
         title="New broadcast",
@@ -386,7 +386,7 @@ def show(broadcast_id: int):
             buckets=BUCKET_ORDER,
             bucket_labels=BUCKET_LABELS,
             meanings=ERROR_MEANINGS,
-            language_names=LANGUAGE_NAMES,
+            language_names=NAMES,
             state_badges=STATE_BADGES,
             changes={name: found.state in states for name, (states, _) in CHANGES.items()},
             quiet_hours=quiet_hours_words(),

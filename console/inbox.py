@@ -13,13 +13,13 @@ from bot import audit
 from bot.dates import local
 from bot.handoff import reason_label
 from bot.inbox import (
-    LANGUAGES,
     BadCursor,
     InboxFilters,
     inbox_page,
     intents_seen,
     schools_for_filter,
 )
+from bot.languages import NAMES
 from bot.models import Message, utcnow
 from webhooks.services import services
 
@@ -70,7 +70,7 @@ def index():
         filters_open=any(value.strip() for key, value in request.args.items() if key in FOLDED),
         older_url=_older_url(filters, page.older),
         newest_url=url_for("inbox.index", **filters.as_args()),
-        languages=LANGUAGES,
+        languages=NAMES,
         intents=intents_seen(),
         schools=schools,
         reason_label=reason_label,

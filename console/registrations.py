@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from bot import audit
 from bot import sign_in_sheet as door
+from bot.languages import NAMES
 from bot.models import ParentCollegeSession
 from webhooks.services import services
 
@@ -16,7 +17,8 @@ from .auth import require_staff
 bp = Blueprint("registrations", __name__, url_prefix="/console/registrations")
 require_staff(bp)
 
-LANGUAGES = {"both": "English and Spanish", "en": "English", "es": "Spanish"}
+# A session is taught in one language or in both.
+SESSION_LANGUAGES = {"both": "English and Spanish", **NAMES}
 
 
 def _session_or_404(db, session_id: int) -> ParentCollegeSession:
@@ -35,7 +37,7 @@ def index():
             "console/registrations.html",
             summaries=found,
             past=past,
-            languages=LANGUAGES,
+            languages=SESSION_LANGUAGES,
             local_time=door.day_and_time,
             title="Parent College",
         )
@@ -59,7 +61,7 @@ def session_page(session_id: int):
             roster=roster,
             query=query,
             past=door.is_past(pc_session),
-            languages=LANGUAGES,
+            languages=SESSION_LANGUAGES,
             local_time=door.day_and_time,
             clock=door.clock,
             name_of=door.family_name,

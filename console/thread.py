@@ -13,7 +13,8 @@ from bot.corrections import contract_intents
 from bot.dates import local
 from bot.delivery_reports import CARRIER_OPT_OUT
 from bot.handoff import reason_label
-from bot.models import Conversation, Message
+from bot.languages import NAMES, name_of
+from bot.models import Conversation, Message, TwilioStatus
 from bot.segments import count_segments
 from bot.staff_replies import (
     MAX_REPLY_CHARS,
@@ -36,7 +37,6 @@ require_staff(bp)
 # Under this the model was not sure, even where it answered (its fallback threshold, config.yml, is
 # 0.4): worth a person's look.
 LOW_CONFIDENCE = 0.6
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 def when(moment) -> str:
@@ -98,7 +98,7 @@ def _render(conversation_id: int, draft: str = "", error: str | None = None, sta
             max_reply_chars=MAX_REPLY_CHARS,
             low_confidence=LOW_CONFIDENCE,
             reason_label=reason_label,
-            language_names=LANGUAGE_NAMES,
+            language_names=NAMES,
             when=when,
             phone_display=phone_display,
             count_segments=count_segments,
@@ -118,7 +118,7 @@ def show(conversation_id: int):
 def _flash_send_outcome(message) -> None:
     if message.channel != Conversation.CHANNEL_SMS:
         flash("Reply posted. The family sees it in their web chat.")
-    elif message.delivery_status != "failed":
+    elif message.delivery_status != TwilioStatus.FAILED:
         flash("Reply sent.")
     elif message.error_code == CARRIER_OPT_OUT:
         flash(
@@ -212,5 +212,5 @@ def correction(conversation_id: int, message_id: int):
             bot_intent=message.intent,
         )
         db.commit()
-    flash(f"Saved: this message is {intent} ({LANGUAGE_NAMES[language]}).")
+    flash(f"Saved: this message is {intent} ({name_of(language)}).")
     return _back(conversation_id, f"#m{message_id}")

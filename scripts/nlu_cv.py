@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.config import LANGUAGES
+from bot.languages import LANGUAGES
 from bot.nlu_evaluation import (
     Prediction,
     fallback_threshold,

@@ -14,7 +14,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from bot.config import LANGUAGES
+from bot.languages import LANGUAGES
 from bot.nlu_evaluation import (
     HELD_OUT_SETS,
     LanguageScore,

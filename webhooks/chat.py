@@ -16,8 +16,8 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 
-from bot.config import LANGUAGES
 from bot.inbound import InboundMessage, handle_inbound
+from bot.languages import LANGUAGES, other_than
 from bot.models import Conversation
 
 from .page_headers import locked_down
@@ -123,7 +123,7 @@ bp.after_request(locked_down)
 @bp.get("")
 def page():
     language = page_language()
-    other = next(lang for lang in LANGUAGES if lang != language)
+    other = other_than(language)
     return render_template(
         "chat.html",
         language=language,

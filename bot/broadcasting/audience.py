@@ -20,8 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
-from bot.config import LANGUAGES
 from bot.dates import day
+from bot.languages import LANGUAGES, name_of
 from bot.models import Contact, Neighborhood, ParentCollegeSession, Registration, School
 from bot.phone import to_e164
 
@@ -33,7 +33,6 @@ SESSION = "session"
 LIST = "list"
 KINDS = (EVERYONE, SCHOOL, NEIGHBORHOOD, LANGUAGE, SESSION, LIST)
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 # How staff label the phone column of a spreadsheet, compared without accents or case.
 PHONE_COLUMNS = ("phone", "phone number", "telefono", "number", "numero", "cell", "celular")
 # Numbers sent to the database per statement: well under SQLite's bound-parameter limit.
@@ -133,7 +132,7 @@ class Audience:
         if self.kind == NEIGHBORHOOD:
             return f"Families of schools in {self.label or self.neighborhood}"
         if self.kind == LANGUAGE:
-            return f"Families who text in {LANGUAGE_NAMES[self.language]}"
+            return f"Families who text in {name_of(self.language)}"
         if self.kind == SESSION:
             what = self.label or f"Parent College session #{self.session_id}"
             waitlist = " (waitlist included)" if self.include_waitlist else ""

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..dates import LOCAL_TZ, utc
-from ..models import Broadcast, Delivery, StaffUser, utcnow
+from ..languages import LANGUAGES, name_of
+from ..models import Broadcast, Delivery, StaffUser, TwilioStatus, utcnow
 from ..sign_in_sheet import day_and_time
 from . import sending
 from .audience import Audience
@@ -28,14 +29,14 @@ MAX_TEXT_CHARS = 1600
 BUCKETS = {
     Delivery.STATUS_PENDING: "queued",
     Delivery.STATUS_CLAIMED: "queued",
-    "accepted": "sent",
-    "queued": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "failed",
-    "failed": "failed",
+    TwilioStatus.ACCEPTED: "sent",
+    TwilioStatus.QUEUED: "sent",
+    TwilioStatus.SENDING: "sent",
+    TwilioStatus.SENT: "sent",
+    TwilioStatus.DELIVERED: "delivered",
+    TwilioStatus.READ: "delivered",
+    TwilioStatus.UNDELIVERED: "failed",
+    TwilioStatus.FAILED: "failed",
     Delivery.STATUS_OPTED_OUT: "opted_out",
     Delivery.STATUS_CANCELLED: "cancelled",
 }
@@ -47,15 +48,14 @@ class ComposeError(ValueError):
 
 
 def clean_texts(texts: dict[str, str | None]) -> dict[str, str]:
-    cleaned = {lang: (texts.get(lang) or "").strip() for lang in ("en", "es")}
+    cleaned = {lang: (texts.get(lang) or "").strip() for lang in LANGUAGES}
     cleaned = {lang: value for lang, value in cleaned.items() if value}
     if not cleaned:
         raise ComposeError("Write the message in English, Spanish or both.")
     for lang, value in cleaned.items():
         if len(value) > MAX_TEXT_CHARS:
-            name = "English" if lang == "en" else "Spanish"
             raise ComposeError(
-                f"The {name} text is {len(value):,} characters; a text can have at most "
+                f"The {name_of(lang)} text is {len(value):,} characters; a text can have at most "
                 f"{MAX_TEXT_CHARS:,}."
             )
     return cleaned

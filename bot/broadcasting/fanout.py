@@ -11,6 +11,7 @@ from sqlalchemy import Integer, String, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.languages import choose
 from bot.models import Broadcast, Delivery, UtcDateTime, utcnow
 
 from .audience import (
@@ -21,7 +22,7 @@ from .audience import (
     insert_skipping_conflicts,
     recipients,
 )
-from .preview import sent_language, texts_present
+from .preview import texts_present
 
 # Numbers of an uploaded list per statement (SQLite takes some 30,000 bound values at once).
 LIST_CHUNK = 5000
@@ -62,7 +63,7 @@ def _insert(
 ) -> int:
     recipient = rows.subquery()
     # Everyone reads a language that has a text: fallback is fixed for the whole broadcast.
-    fallback = sent_language("", present, default_language)
+    fallback = choose(None, present, default_language)
     language = case((recipient.c.language.in_(present), recipient.c.language), else_=fallback)
     already = (
         select(Delivery.id)

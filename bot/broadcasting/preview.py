@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.config import LANGUAGES
+from bot.languages import LANGUAGES, choose, name_of
 from bot.segments import count_segments, is_gsm7
 
-from .audience import LANGUAGE_NAMES, Audience, Exclusions, exclusions, recipients_by_language
+from .audience import Audience, Exclusions, exclusions, recipients_by_language
 
 # Past this, a text is long for a phone screen and each copy costs several messages' price.
 LONG_SEGMENTS = 3
@@ -46,13 +46,6 @@ def texts_present(texts: Mapping[str, str] | None) -> list[str]:
     if not present:
         raise NoTextError("Write the announcement in English, Spanish or both.")
     return present
-
-
-def sent_language(language: str, present: list[str], default_language: str) -> str:
-    """The text a family reading `language` gets: its own, else the other one."""
-    if language in present:
-        return language
-    return default_language if default_language in present else present[0]
 
 
 @dataclass(frozen=True)
@@ -114,12 +107,12 @@ def price(
     sent = dict.fromkeys(present, 0)
     warnings = []
     for language, count in counts.items():
-        gets = sent_language(language, present, default_language)
+        gets = choose(language, present, default_language)
         sent[gets] += count
         if gets != language and count:
             warnings.append(
-                f"{LANGUAGE_NAMES[language]} families ({count}) will get the "
-                f"{LANGUAGE_NAMES[gets]} text: there is no {LANGUAGE_NAMES[language]} text."
+                f"{name_of(language)} families ({count}) will get the "
+                f"{name_of(gets)} text: there is no {name_of(language)} text."
             )
     by_language = {}
     for language in present:
@@ -145,7 +138,7 @@ def price(
 
 
 def text_warnings(text: str, language: str) -> list[str]:
-    name = LANGUAGE_NAMES[language]
+    name = name_of(language)
     warnings = []
     segments = count_segments(text).segments
     if segments > LONG_SEGMENTS:
@@ -181,7 +174,7 @@ def costly_characters(text: str, language: str) -> str | None:
     one = len(culprits) == 1
     return (
         f"{_subject(text, culprits)} {_verb(with_them.segments, without.segments, one)} the cost "
-        f"of the {LANGUAGE_NAMES[language]} text: {_named(text, culprits)} "
+        f"of the {name_of(language)} text: {_named(text, culprits)} "
         f"{'makes' if one else 'make'} it UCS-2, {with_them.segments} segments instead of "
         f"{without.segments}."
     )

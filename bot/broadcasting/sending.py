@@ -32,7 +32,16 @@ from ..conversations import current_conversation, log_message
 from ..dates import utc
 from ..db import engine_for
 from ..folding import fold
-from ..models import Broadcast, Contact, Conversation, Delivery, Message, UtcDateTime, utcnow
+from ..models import (
+    Broadcast,
+    Contact,
+    Conversation,
+    Delivery,
+    Message,
+    TwilioStatus,
+    UtcDateTime,
+    utcnow,
+)
 from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
 from ..phone import mask_numbers
 from ..reminders import still_wanted
@@ -63,7 +72,7 @@ LOOKUP_LIMIT = 50
 PENDING = Delivery.STATUS_PENDING
 CLAIMED = Delivery.STATUS_CLAIMED
 OUTSTANDING = (PENDING, CLAIMED)
-FAILED = "failed"
+FAILED = TwilioStatus.FAILED
 
 NextSendTime = Callable[[datetime, bool], datetime]
 
@@ -344,15 +353,6 @@ def send_batch(
     return len(ids)
 
 
-def _text_for(broadcast: Broadcast, language: str) -> tuple[str, str]:
-    """(language, text): the family's language, else the other one the broadcast has."""
-    texts = broadcast.texts or {}
-    for candidate in (language, *sorted(texts)):
-        if (texts.get(candidate) or "").strip():
-            return candidate, texts[candidate]
-    return language, ""
-
-
 def _refusal(
     session: Session, broadcast: Broadcast, delivery: Delivery, contact: Contact
 ) -> tuple[str, str | None] | None:
@@ -363,7 +363,7 @@ def _refusal(
         return FAILED, "This contact has no valid phone number."
     if not still_wanted(session, broadcast, delivery):
         return Delivery.STATUS_CANCELLED, "No longer registered for the session."
-    if not _text_for(broadcast, delivery.language)[1]:
+    if not broadcast.text_for(delivery.language)[1]:
         return FAILED, "The broadcast has no text."
     return None
 
@@ -435,7 +435,7 @@ def _send_one(run: _Run, delivery_id: int, token: datetime) -> tuple[Outcome, da
             _settle_unsent(session, delivery_id, sending_at, *refusal)
             session.commit()
             return Outcome.SETTLED, None
-        language, body = _text_for(run.broadcast, delivery.language)
+        language, body = run.broadcast.text_for(delivery.language, run.settings.default_language)
         message = _logged_text(session, run.broadcast, delivery, contact, language, body)
         if run.transport.name != "console":
             # Logged before it goes: a text Twilio has is never missing from the conversation.
@@ -566,7 +566,7 @@ def accepted_by_twilio(
         if created is not None and created < since:
             break  # newest first: everything after this is older still
         if _comparable(found.body) == wanted:
-            return found.sid, found.status or "queued"
+            return found.sid, found.status or TwilioStatus.QUEUED
     return None
 
 

@@ -20,6 +20,7 @@ from .families import (
 from .outreach import Broadcast, Delivery, SendPace
 from .review import ConversationNote, NluCorrection, NluTraining
 from .staff import AuditLog, LoginThrottle, StaffUser
+from .twilio_status import TwilioStatus
 
 __all__ = [
     "AuditLog",
@@ -44,6 +45,7 @@ __all__ = [
     "SeenMessageSid",
     "SendPace",
     "StaffUser",
+    "TwilioStatus",
     "UtcDateTime",
     "utcnow",
 ]

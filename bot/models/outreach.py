@@ -15,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ..languages import choose
 from .base import Base, UtcDateTime, created_at, translated, updated_at
 
 
@@ -48,6 +49,14 @@ class Broadcast(Base):
     estimated_cost = Column(Float)
     created_by_id = Column(ForeignKey("staff_user.id"), nullable=True)
     created_at = created_at()
+
+    def text_for(self, language: str, fallback: str = "es") -> tuple[str, str]:
+        """(language, text) a family reading `language` gets: its own text, else the
+        `fallback` language's (the line's DEFAULT_LANGUAGE), else the one there is."""
+        texts = {lang: text for lang, text in (self.texts or {}).items() if (text or "").strip()}
+        chosen = choose(language, texts, fallback)
+        return (chosen, texts[chosen]) if chosen else (language, "")
+
     updated_at = updated_at()
     started_at = Column(UtcDateTime())
     finished_at = Column(UtcDateTime())

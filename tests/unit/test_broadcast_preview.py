@@ -11,9 +11,9 @@ from bot.broadcasting.preview import (
     NoTextError,
     costly_characters,
     price,
-    sent_language,
     texts_present,
 )
+from bot.languages import choose
 
 PRICE = 0.0083
 CLOSED = {"en": "School is closed Friday.", "es": "La escuela estará cerrada el viernes."}
@@ -102,9 +102,23 @@ def test_both_texts_empty_is_an_error():
 
 
 def test_the_fallback_prefers_the_default_language():
-    assert sent_language("es", ["en", "es"], "en") == "es"
-    assert sent_language("es", ["en"], "es") == "en"
-    assert sent_language("", ["en", "es"], "es") == "es"
+    assert choose("es", ["en", "es"], "en") == "es"
+    assert choose("es", ["en"], "es") == "en"
+    assert choose(None, ["en", "es"], "es") == "es"
+    assert choose("en", [], "es") is None
+
+
+def test_a_broadcast_and_a_catalog_text_pick_their_language_by_the_same_rule():
+    from bot.models import Broadcast
+    from bot.texts import pick
+
+    only_spanish = {"en": "  ", "es": "Cerrado el viernes"}
+    assert Broadcast(texts=only_spanish).text_for("en") == ("es", "Cerrado el viernes")
+    assert pick(only_spanish, "en") == "Cerrado el viernes"
+    both = {"en": "Closed Friday", "es": "Cerrado el viernes"}
+    assert Broadcast(texts=both).text_for("fr", fallback="en") == ("en", "Closed Friday")
+    assert pick(both, "fr", fallback="en") == "Closed Friday"
+    assert Broadcast(texts={}).text_for("es") == ("es", "")
 
 
 def test_an_empty_audience_says_so():
