@@ -194,6 +194,35 @@ def _place(examples: dict[str, list[str]], intent: str, text: str) -> bool:
     return True
 
 
+def _add_corrections(
+    corrections: list[NluCorrection],
+    examples: dict[str, list[str]],
+    intents,
+    known: tuple,
+    summary: ExportSummary,
+    exported_at: datetime | None,
+) -> dict[str, int]:
+    """Places one language's corrections among its examples, notes those skipped and why, and
+    marks each one placed or refused for good as exported at `exported_at` (None: marks none).
+    Returns how many were added per intent."""
+    elsewhere, held_out = known
+    added: dict[str, int] = defaultdict(int)
+    for correction in corrections:
+        text = clean_example(correction.message.body)
+        reason = _reason_to_skip(text, correction.intent, intents, elsewhere, held_out)
+        if reason:
+            summary.skipped.append(
+                Skipped(correction.message_id, correction.language, correction.intent, reason, text)
+            )
+            if correction.intent not in intents:
+                continue  # may become valid when the domain grows: left pending
+        elif _place(examples, correction.intent, text):
+            added[correction.intent] += 1
+        if exported_at is not None:
+            correction.exported_at = exported_at
+    return added
+
+
 def export_corrections(
     session: Session,
     nlu_dir: Path,
@@ -225,20 +254,10 @@ def export_corrections(
         before = render(examples, intents) if examples else None
         elsewhere = _known_elsewhere(nlu_dir / language)
         held_out = _held_out(held_out_dir, language)
-        added: dict[str, int] = defaultdict(int)
-        for correction in corrections:
-            text = clean_example(correction.message.body)
-            reason = _reason_to_skip(text, correction.intent, intents, elsewhere, held_out)
-            if reason:
-                summary.skipped.append(
-                    Skipped(correction.message_id, language, correction.intent, reason, text)
-                )
-                if correction.intent not in intents:
-                    continue  # may become valid when the domain grows: left pending
-            elif _place(examples, correction.intent, text):
-                added[correction.intent] += 1
-            if not dry_run and mark_exported:
-                correction.exported_at = now
+        exported_at = now if not dry_run and mark_exported else None
+        added = _add_corrections(
+            corrections, examples, intents, (elsewhere, held_out), summary, exported_at
+        )
         if added:
             summary.written[language] = dict(added)
         after = render(examples, intents)

@@ -74,6 +74,26 @@ async def read_understanding(agent, sender_id: str, message_id: str) -> dict[str
     return understanding_of_turn(tracker.events, message_id)
 
 
+async def _switch_model(request: Request) -> HTTPResponse:
+    """Like Rasa's PUT /model, without the pause: Rasa loads a model on its event loop, so every
+    family texting meanwhile waits (half a minute on a busy two-core machine) and the web gives
+    up on Rasa. Here the model loads in a thread while the old one answers, and one assignment
+    puts the new one in place (bot/review_training.py)."""
+    path = Path(str((request.json or {}).get("model_file") or ""))
+    if path.suffixes[-2:] != [".tar", ".gz"] or not path.is_file():
+        return response.json({"error": f"no model file at {str(path)!r}"}, status=400)
+    agent = request.app.ctx.agent
+    loop = asyncio.get_running_loop()
+    try:
+        processor = await loop.run_in_executor(None, _processor_for, agent, path)
+    except Exception as error:  # a broken file: the old model stays
+        log.exception("family_line: could not load %s", path)
+        return response.json({"error": f"{type(error).__name__}: {error}"}, status=400)
+    put_in_place(agent, processor)
+    log.info("family_line: now answering with %s", path.name)
+    return response.json({"model_file": path.name})
+
+
 class FamilyLineInput(RestInput):
     """The REST channel with the message's understanding in its answer. No streaming: the web
     process needs the whole answer before it can reply to the family."""
@@ -115,23 +135,7 @@ class FamilyLineInput(RestInput):
 
         @webhook.route("/model", methods=["POST"])
         async def switch_model(request: Request) -> HTTPResponse:
-            """Like Rasa's PUT /model, without the pause: Rasa loads a model on its event loop,
-            so every family texting meanwhile waits (half a minute on a busy two-core machine)
-            and the web gives up on Rasa. Here the model loads in a thread while the old one
-            answers, and one assignment puts the new one in place (bot/review_training.py)."""
-            path = Path(str((request.json or {}).get("model_file") or ""))
-            if path.suffixes[-2:] != [".tar", ".gz"] or not path.is_file():
-                return response.json({"error": f"no model file at {str(path)!r}"}, status=400)
-            agent = request.app.ctx.agent
-            loop = asyncio.get_running_loop()
-            try:
-                processor = await loop.run_in_executor(None, _processor_for, agent, path)
-            except Exception as error:  # a broken file: the old model stays
-                log.exception("family_line: could not load %s", path)
-                return response.json({"error": f"{type(error).__name__}: {error}"}, status=400)
-            put_in_place(agent, processor)
-            log.info("family_line: now answering with %s", path.name)
-            return response.json({"model_file": path.name})
+            return await _switch_model(request)
 
         @webhook.listener("before_server_start")
         async def guard(app, _loop) -> None:

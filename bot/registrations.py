@@ -172,3 +172,15 @@ def _promote_from_waitlist(
 
 def starts_at(pc_session: ParentCollegeSession) -> datetime:
     return pc_session.starts_at
+
+
+def holds_seat(session: Session, session_id: int, contact_id: int | None) -> bool:
+    """The family still holds its seat at the session (signed up, or already checked in)."""
+    found = session.execute(
+        select(Registration.id).where(
+            Registration.session_id == session_id,
+            Registration.contact_id == contact_id,
+            Registration.status.in_(HOLDING_SEATS),
+        )
+    ).first()
+    return found is not None

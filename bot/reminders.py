@@ -4,7 +4,7 @@ rate, retries, quiet hours, progress and history as any broadcast).
 
 A reminder is queued once per session (Broadcast.session_id is unique), at REMINDER_TIME Los
 Angeles time on the day before. A family that cancels or opts out after it was queued gets
-nothing: the sending worker asks `still_wanted` just before each text goes."""
+nothing: the sending worker asks `sending.still_wanted` just before each text goes."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .broadcasting import sending
+from .broadcasting.fanout import create_deliveries
 from .dates import LOCAL_TZ, local, time_of_day
-from .models import Broadcast, Delivery, ParentCollegeSession, Registration, utcnow
+from .models import Broadcast, ParentCollegeSession, Registration, utcnow
 from .registrations import HOLDING_SEATS
 from .texts import TEXTS
 
@@ -103,29 +105,11 @@ def mark_reminded(session: Session, pc_session: ParentCollegeSession, now: datet
     return count
 
 
-def still_wanted(session: Session, broadcast: Broadcast, delivery: Delivery) -> bool:
-    """For a reminder: the family still holds a seat at the session (not cancelled since the
-    reminder was queued). Other broadcasts are always still wanted."""
-    if broadcast.kind != Broadcast.KIND_REMINDER or broadcast.session_id is None:
-        return True
-    found = session.execute(
-        select(Registration.id).where(
-            Registration.session_id == broadcast.session_id,
-            Registration.contact_id == delivery.contact_id,
-            Registration.status.in_(HOLDING_SEATS),
-        )
-    ).first()
-    return found is not None
-
-
 def queue_due_reminders(
     session: Session, default_language: str, at: time, now: datetime | None = None
 ) -> list[int]:
     """Makes and starts the reminder of every session held tomorrow whose reminder is due;
     returns their broadcast ids (the caller enqueues the workers). Commits each one."""
-    from .broadcasting import sending
-    from .broadcasting.fanout import create_deliveries
-
     now = now or utcnow()
     started = []
     for pc_session in sessions_due(session, now, at):

@@ -402,7 +402,7 @@ def register_training_task(huey, settings: Settings):
     @huey.task(name="train_nlu_model")
     def train_nlu_model(training_id: int) -> None:
         from .db import engine_for, session_factory
-        from .worker import one_at_a_time
+        from .job_locks import one_at_a_time
 
         with one_at_a_time(huey, "train_nlu_model", STALE_AFTER.total_seconds()):
             with session_factory(engine_for(settings.database_url))() as session:

@@ -7,18 +7,16 @@ Huey finds a task by the instance it was registered on); `bot worker` runs the c
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from datetime import time as clock_time
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from huey.exceptions import TaskLockedException
 
 from .broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
 from .config import Settings
 from .dates import local
+from .job_locks import one_at_a_time
 from .review_training import register_training_task
 
 HEARTBEAT_KEY = "family-line:worker-heartbeat"
@@ -91,22 +89,6 @@ def register_retention_purge(huey: Huey, settings: Settings) -> None:
 
         with one_at_a_time(huey, "retention_purge", RETENTION_LOCK_SECONDS):
             scheduled_purge(settings)
-
-
-@contextmanager
-def one_at_a_time(huey: Huey, name: str, stale_after: float) -> Iterator[None]:
-    """Like Huey's lock_task, but a lock left by a worker that died holding it is taken over
-    once older than `stale_after` seconds (Huey's SQLite storage cannot expire a key)."""
-    key = f"family-line:lock:{name}"
-    if not huey.put_if_empty(key, time.time()):
-        taken_at = huey.get(key, peek=True)
-        if taken_at is not None and time.time() - float(taken_at) < stale_after:
-            raise TaskLockedException(f"{name} is running in another worker")
-        huey.put(key, time.time())
-    try:
-        yield
-    finally:
-        huey.delete(key)
 
 
 def last_heartbeat_age(huey: Huey) -> float | None:

@@ -44,7 +44,7 @@ from ..models import (
 )
 from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
 from ..phone import mask_numbers
-from ..reminders import still_wanted
+from ..registrations import holds_seat
 from . import quiet_hours
 from .pace import Pace
 
@@ -351,6 +351,14 @@ def send_batch(
         finish_if_done(session, broadcast_id, clock())
         session.commit()
     return len(ids)
+
+
+def still_wanted(session: Session, broadcast: Broadcast, delivery: Delivery) -> bool:
+    """For a reminder: the family still holds a seat at the session (not cancelled since the
+    reminder was queued). Other broadcasts are always still wanted."""
+    if broadcast.kind != Broadcast.KIND_REMINDER or broadcast.session_id is None:
+        return True
+    return holds_seat(session, broadcast.session_id, delivery.contact_id)
 
 
 def _refusal(

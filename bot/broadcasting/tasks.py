@@ -250,15 +250,9 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
         lease = _lease(huey, broadcast_id, lane)
         if lease is None or lease[1] != token:
             return "replaced"
-        with sessions() as session:
-            state = session.scalar(select(Broadcast.state).where(Broadcast.id == broadcast_id))
-            if state != Broadcast.STATE_SENDING:
-                if state == Broadcast.STATE_CANCELLED:
-                    # Rows a lane gave back after cancel() ran are cancelled too.
-                    sending.cancel_pending(session, broadcast_id)
-                    session.commit()
-                _drop_lease(huey, broadcast_id, lane, token)
-                return state or "missing"
+        stopped = _stopped(huey, sessions, broadcast_id, lane, token)
+        if stopped is not None:
+            return stopped
         _put_lease(huey, broadcast_id, lane, time.time() + LEASE_GRACE, token)
         claimed = sending.send_batch(
             settings,
@@ -290,6 +284,21 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
         shortest = UNREACHABLE_DELAY if recovered.unknown else MIN_DELAY
         delay = max((wake - now).total_seconds(), shortest)
         return _come_back(huey, broadcast_id, lane, token, delay)
+
+
+def _stopped(huey: Huey, sessions, broadcast_id: int, lane: int, token: str) -> str | None:
+    """The broadcast's state when it is no longer sending (the lane then lets go of its lease),
+    None while it is."""
+    with sessions() as session:
+        state = session.scalar(select(Broadcast.state).where(Broadcast.id == broadcast_id))
+        if state == Broadcast.STATE_SENDING:
+            return None
+        if state == Broadcast.STATE_CANCELLED:
+            # Rows a lane gave back after cancel() ran are cancelled too.
+            sending.cancel_pending(session, broadcast_id)
+            session.commit()
+    _drop_lease(huey, broadcast_id, lane, token)
+    return state or "missing"
 
 
 def _come_back(huey: Huey, broadcast_id: int, lane: int, token: str, delay: float) -> str:

@@ -9,10 +9,11 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from bot.broadcasting.sending import still_wanted
 from bot.compliance import keyword_for
 from bot.dates import LOCAL_TZ
 from bot.models import Broadcast, Contact, Delivery, ParentCollegeSession, Registration
-from bot.reminders import queue_due_reminders, reminder_texts, session_time, still_wanted
+from bot.reminders import queue_due_reminders, reminder_texts, session_time
 
 AT = time(10, 0)
 # Friday 17 January 2031, Los Angeles (no seeded session near); the session is on Saturday the

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.broadcasting.sending import progress
 from bot.cli import main
 from bot.config import ConfigError, load_settings
+from bot.job_locks import one_at_a_time
 from bot.models import (
     AuditLog,
     Broadcast,
@@ -27,7 +28,7 @@ from bot.models import (
     utcnow,
 )
 from bot.retention import dry_run, purge
-from bot.worker import RETENTION_PURGE_AT, build_huey, one_at_a_time
+from bot.worker import RETENTION_PURGE_AT, build_huey
 from tests.conftest import TEST_RASA_TOKEN, make_settings
 from tests.integration.test_family_records import (
     FakeRasaTrackers,
