@@ -272,12 +272,12 @@ class ValidateRegistrationForm(FamilyFormValidation):
                 aside = self.question_aside(dispatcher, tracker, domain, "pc_session")
                 if aside is not None:
                     return aside
-                rejected = self.reject(dispatcher, "pc_session", "utter_invalid_session")
                 if counted:
-                    # "la del sábado, vamos 2 adultos": every session is on a Saturday, but the
-                    # adults are answered; the family is answering, so it is not a miss.
-                    return {**rejected, **counted, "form_misses": 0.0}
-                return rejected
+                    # "la del sábado, vamos 2 adultos": every session is on a Saturday; the adults
+                    # are kept and said back, the session asked again, and no miss counted.
+                    noted = self.answered_ahead(dispatcher, tracker, "pc_session", counted)
+                    return {**noted, **counted}
+                return self.reject(dispatcher, "pc_session", "utter_invalid_session")
             return {"pc_session": choices[index].slug, **counted}
 
     def validate_adults(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

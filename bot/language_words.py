@@ -26,6 +26,8 @@ PROPER_NAMES = (
     "hollenbeck",
     "mstma",
     "grape street",
+    "99th street",
+    "20th street",
     "sunrise",
     "boyle heights",
     "south la",

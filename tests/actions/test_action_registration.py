@@ -434,6 +434,21 @@ def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_a
         assert form.validate_pc_session(text, dispatcher, tracker, domain()) == picked, text
 
 
+def test_adults_and_childcare_given_where_the_session_was_asked_are_said_back_not_refused(
+    family, action_db
+):
+    form = ValidateRegistrationForm()
+    slugs = _slugs(action_db)
+    text = "vamos a ir 2 adultos y si necesito que me cuiden a los ninos"
+    tracker = make_tracker(text, "inform", slots={"session_choices": slugs, "form_misses": 1.0},
+                           sender_id=family)  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert form.validate_pc_session(text, dispatcher, tracker, domain()) == {
+        "pc_session": None, "adults": 2.0, "childcare": True, "form_misses": 1.0,
+    }  # fmt: skip
+    assert [m["response"] for m in dispatcher.messages] == ["utter_adults_noted"]
+
+
 def test_a_number_inside_a_question_about_cost_or_childcare_picks_nothing(family, action_db):
     form = ValidateRegistrationForm()
     slugs = _slugs(action_db)

@@ -154,3 +154,24 @@ def test_a_school_named_with_its_kind_shows_no_language(school):
     # English because the school's name ends in "Middle School".
     assert guess_language(school) is None
     assert guess_language(f"mi hijo va en {school}") == "es"
+
+
+def test_every_school_of_the_line_is_a_name_not_a_language():
+    """ "Rosa Elena Martinez de 99th street elementary" switched a Spanish-speaking family to
+    English: a school's name is no evidence of the family's language, whichever school it is."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot.folding import fold
+    from bot.language_words import PROPER_NAMES
+
+    seed = Path(__file__).resolve().parents[2] / "seed" / "schools.yaml"
+    schools = yaml.safe_load(seed.read_text(encoding="utf-8"))["schools"]
+    missing = [s["short_name"] for s in schools if fold(s["short_name"]) not in PROPER_NAMES]
+    assert missing == []
+    from bot.contacts import SWITCH_CONFIDENCE
+
+    for school in schools:
+        text = f"soy Ana Lopez, mi hijo va en {school['name']}"
+        assert guess_language(text, min_confidence=SWITCH_CONFIDENCE) != "en", text
