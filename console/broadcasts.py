@@ -94,11 +94,6 @@ BAR_WIDTH = 1000
 QUEUE_LATE = "The send queue did not answer: the worker starts sending within a minute or two."
 
 
-def quiet_until(broadcast: Broadcast, now: datetime | None = None) -> datetime | None:
-    """When the texts of a broadcast that is starting now will go, if quiet hours hold them."""
-    return service.quiet_until(services().settings, broadcast, now)
-
-
 def quiet_hours_words() -> str:
     """ "21:00–8:00": the line's quiet hours (outside SEND_WINDOW), Los Angeles time."""
     window_start, window_end = services().settings.send_window

@@ -8,7 +8,7 @@ flash, JSON, a line on the terminal)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from huey import Huey
@@ -68,7 +68,6 @@ class Outcome:
     queued: bool | None = None
     # When quiet hours hold the texts of a broadcast that started now, until when.
     quiet_until: datetime | None = None
-    detail: dict = field(default_factory=dict)
 
 
 def create_broadcast(
@@ -133,7 +132,7 @@ def change_broadcast(
         detail["deliveries_cancelled"] = cancelled
     actor.audit(session, f"broadcast.{change}", broadcast.id, **detail)
     session.commit()
-    outcome = Outcome(broadcast, families=cancelled or 0, detail=detail)
+    outcome = Outcome(broadcast, families=cancelled or 0)
     if change == "resume":
         outcome.queued = start_sending(huey, broadcast.id)
     return outcome
