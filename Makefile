@@ -92,7 +92,7 @@ nlu-cv: venv
 
 # Whole conversations in both languages through NLU and dialogue (tests/stories/).
 test-stories: venv
-	$(BIN)/rasa test core --stories tests/stories --model "$$($(BIN)/python -c 'from bot.training import ensure_model; print(ensure_model())')" --fail-on-prediction-errors --out var/story-results
+	$(BIN)/rasa test core --stories tests/stories --model "$$($(BIN)/python -c 'from bot.nlu.training import ensure_model; print(ensure_model())')" --fail-on-prediction-errors --out var/story-results
 
 # The conversation-quality evaluation alone (tests/scenarios/), with its figures per language.
 scenarios: venv

@@ -14,9 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import read_yes_no
 from bot.models import Registration
-from bot.registrations import active_registrations, cancel, find_contact
+from bot.parent_college.registrations import active_registrations, cancel, find_contact
+from bot.reading.answers import read_yes_no
 
 from .data import db_session
 from .forms import language_of

@@ -13,13 +13,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from bot.answers import read_choice, read_yes_no
-from bot.events import named_events
-from bot.language_question import asks_what_language
+from bot.directory.events import named_events
+from bot.families.office_hours import when_staff_answer
 from bot.models import utcnow
-from bot.office_hours import when_staff_answer
-from bot.school_facts import facts_asked
-from bot.school_matters import MATTERS
+from bot.reading.answers import read_choice, read_yes_no
+from bot.reading.language_question import asks_what_language
+from bot.reading.school_facts import facts_asked
+from bot.reading.school_matters import MATTERS
 
 from .data import db_session
 from .forms import language_of
@@ -31,7 +31,7 @@ CANCEL = "cancel_registration"
 SCHOOL_INFO = "ask_school_info"
 EVENTS = "ask_events"
 MOST_OPTIONS = 3
-LANGUAGE_QUESTION = "language_question"  # the hand-off's reason (bot/handoff.py)
+LANGUAGE_QUESTION = "language_question"  # the hand-off's reason (bot/families/handoff.py)
 # Below this the model's guess is noise, not worth offering.
 LEAST_CONFIDENCE = 0.08
 
@@ -123,8 +123,8 @@ class Clarify(Action):
         if len(turns) >= 2 and intent_of(turns[-2]) == FALLBACK:
             return hand_off(dispatcher, language, NOT_UNDERSTOOD)
         if asks_what_language(tracker.latest_message.get("text")):
-            # "Is it gonna be in Spanish too?" (bot/language_question.py): what the line knows,
-            # Parent College's languages, and a person for any other event.
+            # "Is it gonna be in Spanish too?" (bot/reading/language_question.py): what the line
+            # knows, Parent College's languages, and a person for any other event.
             when = when_staff_answer(self.clock(), "en" if language == "en" else "es")
             dispatcher.utter_message(response="utter_language_of_classes", when=when)
             dispatcher.utter_message(json_message={"handoff": LANGUAGE_QUESTION})

@@ -10,10 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.dates import day, day_and_time, time_range
-from bot.events import UpcomingEvent, find_neighborhood, named_events, upcoming_events
+from bot.directory.events import UpcomingEvent, find_neighborhood, named_events, upcoming_events
+from bot.directory.schools import find_school
 from bot.models import Neighborhood, Organization, School, utcnow
-from bot.schools import find_school
+from bot.text.dates import day, day_and_time, time_range
 from bot.texts import pick
 
 from .data import db_session

@@ -13,7 +13,7 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.languages import LANGUAGES
+from bot.text.languages import LANGUAGES
 
 
 def language_of(tracker: Tracker) -> str:

@@ -1,6 +1,7 @@
 """Passing a family to a person: when it asks (talk_to_human) or after the bot failed to
 understand twice in a row. The web process reads the `handoff` payload and puts the conversation
-in the staff queue; the bot keeps answering what it can while the family waits (bot/handoff.py)."""
+in the staff queue; the bot keeps answering what it can while the family waits
+(bot/families/handoff.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.families.office_hours import when_staff_answer
 from bot.models import utcnow
-from bot.office_hours import when_staff_answer
 
 from .forms import language_of
 

@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from bot.contacts import language_asked_for, language_refused
-from bot.languages import LANGUAGES, known
+from bot.families.contacts import language_asked_for, language_refused
+from bot.text.languages import LANGUAGES, known
 
 CHANGE_LANGUAGE = "change_language"
 
@@ -30,7 +30,8 @@ class ValidatePredefinedSlots(ValidationAction):
         if (tracker.latest_message.get("intent") or {}).get("name") == CHANGE_LANGUAGE:
             # Switched here, before anything answers, so the confirmation and whatever the bot
             # was asking (a form's next question) come in the new language. The web process
-            # makes the same choice for the contact (bot.contacts.choose_language_explicitly).
+            # makes the same choice for the contact
+            # (bot.families.contacts.choose_language_explicitly).
             language = requested_language(tracker, language)
         if language is None or language == tracker.get_slot("language"):
             return {}
@@ -38,9 +39,9 @@ class ValidatePredefinedSlots(ValidationAction):
 
 
 def requested_language(tracker: Tracker, written_in: str | None) -> str:
-    """As bot.contacts.language_asked_for: not a language refused ("no hablo inglés"); else the
-    one named ("en inglés"); else the one the message is written in when the conversation was in
-    the other; else the other one ("can we switch?")."""
+    """As bot.families.contacts.language_asked_for: not a language refused ("no hablo inglés");
+    else the one named ("en inglés"); else the one the message is written in when the conversation
+    was in the other; else the other one ("can we switch?")."""
     named = [
         entity.get("value")
         for entity in tracker.latest_message.get("entities") or []

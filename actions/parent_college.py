@@ -11,11 +11,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dates import day, time_range
-from bot.events import named_events
+from bot.directory.events import named_events
 from bot.models import ParentCollegeSession, utcnow
-from bot.questions import asks_about_childcare, asks_about_the_class, speaks_of_the_school_day
-from bot.registrations import starts_at, upcoming_sessions
+from bot.parent_college.registrations import starts_at, upcoming_sessions
+from bot.reading.questions import (
+    asks_about_childcare,
+    asks_about_the_class,
+    speaks_of_the_school_day,
+)
+from bot.text.dates import day, time_range
 
 from .data import db_session
 from .events import answer_named_event, where_asked

@@ -7,10 +7,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.directory.programs import active_programs, find_program
+from bot.families.office_hours import when_staff_answer
 from bot.models import Program, utcnow
-from bot.office_hours import when_staff_answer
-from bot.programs import active_programs, find_program
-from bot.questions import asks_program_details
+from bot.reading.questions import asks_program_details
 from bot.texts import pick
 
 from .data import db_session
@@ -43,7 +43,7 @@ def _listing(programs: list[Program], language: str, domain: dict) -> tuple[str,
     return "utter_programs_list_some", {"programs": names[0]}
 
 
-PROGRAM_QUESTION = "program_question"  # the hand-off's reason (bot/handoff.py)
+PROGRAM_QUESTION = "program_question"  # the hand-off's reason (bot/families/handoff.py)
 
 
 def needs_a_person(tracker: Tracker) -> bool:

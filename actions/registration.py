@@ -13,11 +13,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
-from bot.folding import fold_words
+from bot.directory.schools import example_names, find_school
 from bot.models import ParentCollegeSession
-from bot.questions import asks_about_the_class, asks_cost_or_childcare, looks_like_question
-from bot.registrations import (
+from bot.parent_college.registrations import (
     active_registrations,
     find_contact,
     find_session,
@@ -26,7 +24,9 @@ from bot.registrations import (
     upcoming_sessions,
     waitlist_position,
 )
-from bot.schools import example_names, find_school
+from bot.reading.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
+from bot.reading.questions import asks_about_the_class, asks_cost_or_childcare, looks_like_question
+from bot.text.folding import fold_words
 
 from .data import db_session
 from .forms import FamilyFormValidation, answer_text, language_of, school_candidates

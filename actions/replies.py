@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 
 MAX_SEGMENTS = 2
 SPANISH_CONDITION = [{"type": "slot", "name": "language", "value": "es"}]

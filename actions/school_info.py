@@ -10,12 +10,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.directory.schools import example_names, find_school, school_named_elsewhere
+from bot.families.office_hours import when_staff_answer
 from bot.models import utcnow
-from bot.office_hours import when_staff_answer
-from bot.questions import asks_about_childcare, asks_about_the_class
-from bot.school_facts import asks_in_general, facts_asked, known_value
-from bot.school_matters import MATTERS, SCHOOL_QUESTION
-from bot.schools import example_names, find_school, school_named_elsewhere
+from bot.reading.questions import asks_about_childcare, asks_about_the_class
+from bot.reading.school_facts import asks_in_general, facts_asked, known_value
+from bot.reading.school_matters import MATTERS, SCHOOL_QUESTION
 
 from .clarify import intent_of
 from .data import db_session
@@ -109,9 +109,9 @@ def _recent_user_turns(tracker: Tracker, skip: int = 0) -> list[dict]:
 
 
 def matter_asked(tracker: Tracker, skip: int = 0) -> str | None:
-    """The everyday question (bot/school_matters.py) the family's last few messages ask, when the
-    latest school question among them is one: "mi hijo está enfermo" -> "¿de qué escuela?" ->
-    "markham" answers the absence. None for a question about the school itself. `skip` leaves
+    """The everyday question (bot/reading/school_matters.py) the family's last few messages ask,
+    when the latest school question among them is one: "mi hijo está enfermo" -> "¿de qué escuela?"
+    -> "markham" answers the absence. None for a question about the school itself. `skip` leaves
     out the latest messages (an answer to "which school?" the model read as a question)."""
     for event in _recent_user_turns(tracker, skip):
         intent = intent_of(event)

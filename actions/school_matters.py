@@ -1,13 +1,13 @@
-"""Answers to everyday school questions (bot/school_matters.py decides which), said in the
+"""Answers to everyday school questions (bot/reading/school_matters.py decides which), said in the
 family's language; a question the line cannot answer from its data goes to staff as well."""
 
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.families.office_hours import when_staff_answer
 from bot.models import School, utcnow
-from bot.office_hours import when_staff_answer
-from bot.school_matters import SCHOOL_QUESTION, answer_matter, answer_without_school
+from bot.reading.school_matters import SCHOOL_QUESTION, answer_matter, answer_without_school
 
 # The answers that already tell the family a person will answer.
 SAYS_A_PERSON_ANSWERS = (

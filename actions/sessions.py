@@ -4,9 +4,9 @@ College answer."""
 
 from __future__ import annotations
 
-from bot.dates import MONTHS, day_and_time, local, time_of_day
 from bot.models import ParentCollegeSession
-from bot.registrations import starts_at
+from bot.parent_college.registrations import starts_at
+from bot.text.dates import MONTHS, day_and_time, local, time_of_day
 
 _AT = {"en": "{when} at {place}", "es": "{when} en {place}"}
 

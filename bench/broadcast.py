@@ -72,10 +72,10 @@ from bot.broadcasting import sending, tasks
 from bot.broadcasting.pace import REDIS_KEY
 from bot.config import Settings, load_settings
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import Broadcast, Delivery, School
-from bot.outbound import twilio_client
-from bot.seed import seed_database
+from bot.sms.outbound import twilio_client
 
 # `python bench/broadcast.py` puts bench/ on the path, not the project: the fake Twilio and the
 # database helper are the tests' own.

@@ -7,9 +7,10 @@
 Makes a new database on that server, migrates it to 0003, seeds it, loads a year of conversations
 with COPY (families and bot, about 60% Spanish, realistic intents and confidences, ~5%
 nlu_fallback, some waiting for staff), then migrates to head so 0004 builds its indexes on the
-loaded table as it would on a live one, and runs ANALYZE. Each inbox query (bot.inbox.inbox_page,
-exactly what the page runs) is timed --runs times after 2 warm-ups; the table gives p50 and p95
-per query against the 300 ms p95 target. The database is dropped afterwards unless --keep.
+loaded table as it would on a live one, and runs ANALYZE. Each inbox query
+(bot.conversations.inbox.inbox_page, exactly what the page runs) is timed --runs times after 2
+warm-ups; the table gives p50 and p95 per query against the 300 ms p95 target. The database is
+dropped afterwards unless --keep.
 
 On a shared 2-core machine the figures are indicative: other work on it adds to them."""
 
@@ -30,13 +31,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bot.dashboard_stats import dashboard
-from bot.dates import local
+from bot.conversations.dashboard_stats import dashboard
+from bot.conversations.inbox import InboxFilters, inbox_page
 from bot.db import engine_for, session_factory, session_scope
-from bot.inbox import InboxFilters, inbox_page
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import School
-from bot.seed import seed_database
+from bot.text.dates import local
 
 # `python bench/console_search.py` puts bench/ on the path, not the project.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -25,7 +25,7 @@ def load(name: str) -> list[tuple[str, str]]:
 
 
 def line_detector() -> Callable[[str], str | None]:
-    from bot.language import guess_language
+    from bot.text.language_detection import guess_language
 
     return guess_language
 
@@ -74,7 +74,7 @@ def main() -> None:
     print(f"set: langid_{args.set}.tsv, {len(rows)} messages, {short} of three words or fewer")
     print(f"{'detector':<32}{'overall':>10}{'<=3 words':>12}{'ms/msg':>10}")
     for name, make in [
-        ("line: bot.language", line_detector),
+        ("line: bot.text.language_detection", line_detector),
         ("langdetect (plain, seeded)", plain_langdetect),
         ("lingua (en/es only)", restricted_lingua),
     ]:

@@ -13,8 +13,8 @@ import time
 import requests
 
 from bot.config import load_settings
-from bot.nlu_evaluation import load_examples
-from bot.rasa_token import token_params
+from bot.nlu.evaluation import load_examples
+from bot.rasa.token import token_params
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Chooses the NLU pipeline by measurement: trains each candidate in bench/pipelines/ on nlu_data/
 (NLU only, one model for both languages) and scores it on every held-out set
-(bot/nlu_evaluation.py): written, independent and generated.
+(bot/nlu/evaluation.py): written, independent and generated.
 
     .venv/bin/python bench/nlu_pipelines.py [--only NAME ...]
 
@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.nlu_evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
-from bot.training import PROJECT
+from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
+from bot.nlu.training import PROJECT
 
 CANDIDATES = Path(__file__).with_name("pipelines")
 

@@ -28,12 +28,12 @@ import requests
 
 
 def train(cold: bool) -> None:
-    from bot import review_training
     from bot.config import load_settings
     from bot.db import engine_for, session_factory
+    from bot.directory.seed import seed_database
     from bot.migrate import upgrade
     from bot.models import Contact, Conversation, Message, NluCorrection
-    from bot.seed import seed_database
+    from bot.nlu import review_training
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -92,8 +92,8 @@ def _switch_once(
     url: str, threads: int, models: Path, way: str, per_second: float
 ) -> tuple[float, int, int, float]:
     from bot.config import load_settings
-    from bot.rasa_token import token_params
-    from bot.review_training import SWITCH_PATH
+    from bot.nlu.review_training import SWITCH_PATH
+    from bot.rasa.token import token_params
 
     token = token_params(load_settings().rasa_api_token)
     status = requests.get(f"{url}/status", params=token, timeout=5).json()

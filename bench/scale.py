@@ -10,11 +10,12 @@ and what the figures mean for a district of 500,000 families.
 
 Three parts; every assumption of the third is an option with a default, printed with it.
 
-1. Messages. The scaled topology (bot.processes.scaled_processes, what `bot run --scaled`
-   starts) twice, each on a fresh migrated and seeded PostgreSQL database (plus Rasa's tracker
-   database `<name>_rasa`), with a Redis of the benchmark's own (Rasa's lock store, Huey):
-   gunicorn web (--web-workers) -> bot/balancer.py -> Rasa replicas -> bot/balancer.py -> action
-   servers, and one worker; first ONE Rasa replica + one action server, then TWO + two.
+1. Messages. The scaled topology (bot.processes.command_lines.scaled_processes, what
+   `bot run --scaled` starts) twice, each on a fresh migrated and seeded PostgreSQL database
+   (plus Rasa's tracker database `<name>_rasa`), with a Redis of the benchmark's own (Rasa's lock
+   store, Huey): gunicorn web (--web-workers) -> bot/processes/balancer.py -> Rasa replicas ->
+   bot/processes/balancer.py -> action servers, and one worker; first ONE Rasa replica + one action
+   server, then TWO + two.
    --concurrency families text at once (bench/webhook_load.py's families, texts and load
    generator: signed `POST /twilio/sms` with every field Twilio sends, one message per family in
    flight) for --seconds after --warmup seconds left out. Prints messages/s, p50/p90/p99
@@ -80,11 +81,11 @@ from sqlalchemy.engine import make_url
 from bot.broadcasting import tasks
 from bot.config import load_settings
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
-from bot.processes import Topology, child_env, scaled_processes
-from bot.seed import seed_database
-from bot.supervisor import stop
-from bot.training import MODEL_PREFIX, ensure_model, model_path
+from bot.nlu.training import MODEL_PREFIX, ensure_model, model_path
+from bot.processes.command_lines import Topology, child_env, scaled_processes
+from bot.processes.supervisor import stop
 
 # `python bench/scale.py` puts bench/ on the path, not the project: the stack, database and Redis
 # helpers are the tests' own, so the line starts exactly as the topology test starts it.

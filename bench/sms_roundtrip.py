@@ -15,7 +15,7 @@ import time
 import requests
 
 from bot.config import load_settings
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 
 QUESTIONS = [
     "hola, donde queda markham?",

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.nlu_evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
-from bot.training import ensure_model
+from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
+from bot.nlu.training import ensure_model
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ figures (non-zero only when the stack cannot start).
 Reading it: with --concurrency requests always in flight the stack is saturated, so p50 is about
 concurrency / throughput and the gateway's added p50 mostly measures the extra CPU each gateway
 message costs (the web process, two database commits, and Rasa reading the tracker back for the
-message's intent in the family_line channel, bot/rasa_channel.py).
+message's intent in the family_line channel, bot/rasa/channel.py).
 On a shared 2-core machine the figures are indicative only."""
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ from sqlalchemy.engine import make_url
 
 from bot.config import load_settings
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
-from bot.processes import action_server, child_env, rasa_server, web
-from bot.rasa_token import with_token
-from bot.seed import seed_database
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
-from bot.supervisor import stop
-from bot.training import MODEL_PREFIX, ensure_model, model_path
+from bot.nlu.training import MODEL_PREFIX, ensure_model, model_path
+from bot.processes.command_lines import action_server, child_env, rasa_server, web
+from bot.processes.supervisor import stop
+from bot.rasa.token import with_token
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 
 # The stack and database helpers are the end-to-end tests' own (tests/support), so the benchmark
 # starts the line exactly as they do; `python bench/webhook_load.py` puts bench/ on the path, not

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings
 
 
 def _settings():
@@ -106,7 +106,7 @@ def db_upgrade() -> None:
     """Apply all database migrations."""
     from sqlalchemy.exc import OperationalError
 
-    from .migrate import create_database_if_missing, upgrade
+    from bot.migrate import create_database_if_missing, upgrade
 
     settings = _settings()
     try:
@@ -122,8 +122,8 @@ def db_upgrade() -> None:
 @click.option("--dir", "seed_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def db_seed(seed_dir: Path | None) -> None:
     """Load seed/*.yaml (schools, programs, sessions, events). Safe to run again."""
-    from .db import engine_for, session_factory, session_scope
-    from .seed import SEED_DIR, SeedError, seed_database
+    from bot.db import engine_for, session_factory, session_scope
+    from bot.directory.seed import SEED_DIR, SeedError, seed_database
 
     settings = _settings()
     try:
@@ -140,7 +140,7 @@ def db_seed(seed_dir: Path | None) -> None:
 @main.command()
 def train() -> None:
     """Train the Rasa model if config, domain or training data changed since the last one."""
-    from .training import ensure_model, model_path
+    from bot.nlu.training import ensure_model, model_path
 
     target = model_path()
     if target.exists():
@@ -162,7 +162,7 @@ def train() -> None:
 )
 def worker(workers: int | None) -> None:
     """Run the background worker (Huey consumer)."""
-    from .worker import run_worker
+    from bot.worker import run_worker
 
     run_worker(_settings(), workers=workers)
 
@@ -180,8 +180,14 @@ def worker(workers: int | None) -> None:
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn workers (--scaled).")
 def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
     """Start web, Rasa server, action server and worker in the foreground. Ctrl-C stops all."""
-    from .processes import Topology, all_processes, child_env, local_url, scaled_processes
-    from .supervisor import run_all
+    from bot.processes.command_lines import (
+        Topology,
+        all_processes,
+        child_env,
+        local_url,
+        scaled_processes,
+    )
+    from bot.processes.supervisor import run_all
 
     settings = _settings()
     if scaled:
@@ -214,8 +220,8 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
 
 def _model_to_serve(settings):
     """The model staff last chose on the Training page, or the project's (`bot train`)."""
-    from .db import engine_for, session_factory
-    from .review_training import active_model
+    from bot.db import engine_for, session_factory
+    from bot.nlu.review_training import active_model
 
     with session_factory(engine_for(settings.database_url))() as session:
         model = active_model(session, settings)
@@ -257,7 +263,7 @@ def mask_url(url: str) -> str:
 @click.option("--journal", default=0, show_default=True, help="Remember who served the last N.")
 def balance(host: str, port: int, upstreams: tuple[str, ...], journal: int) -> None:
     """A small HTTP load balancer in front of Rasa or action server replicas (no nginx needed)."""
-    from .balancer import serve
+    from bot.processes.balancer import serve
 
     serve(host, port, list(upstreams), journal)
 
@@ -278,7 +284,7 @@ def sms() -> None:
 )
 def sms_try(text: str, from_number: str, url: str | None) -> None:
     """Send TEXT as a Twilio-signed SMS to the running web process and print the reply."""
-    from .sms_try import send_signed_sms
+    from bot.sms.inbound_request import send_signed_sms
 
     settings = _settings()
     if not settings.twilio_auth_token:
@@ -307,7 +313,7 @@ def user() -> None:
 
 
 def _staff_session():
-    from .db import engine_for, session_factory
+    from bot.db import engine_for, session_factory
 
     return session_factory(engine_for(_settings().database_url))()
 
@@ -333,8 +339,8 @@ def _read_password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 def user_create(email: str, role: str, name: str | None, password_stdin: bool) -> None:
     """Create a console account for EMAIL (the password is asked for, or read from stdin)."""
-    from . import audit
-    from .staff_accounts import AccountError, create_user
+    from bot.staff import audit
+    from bot.staff.accounts import AccountError, create_user
 
     password = _read_password(password_stdin)
     with _staff_session() as session:
@@ -348,7 +354,7 @@ def user_create(email: str, role: str, name: str | None, password_stdin: bool) -
 
 
 def _account(session, email: str):
-    from .staff_accounts import find_by_email
+    from bot.staff.accounts import find_by_email
 
     account = find_by_email(session, email)
     if account is None:
@@ -361,8 +367,8 @@ def _account(session, email: str):
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 def user_password(email: str, password_stdin: bool) -> None:
     """Set a new password for EMAIL (and unlock it)."""
-    from . import audit
-    from .staff_accounts import AccountError, set_password
+    from bot.staff import audit
+    from bot.staff.accounts import AccountError, set_password
 
     with _staff_session() as session:
         account = _account(session, email)
@@ -379,8 +385,8 @@ def user_password(email: str, password_stdin: bool) -> None:
 @click.argument("email")
 def user_unlock(email: str) -> None:
     """Unlock EMAIL after too many wrong passwords."""
-    from . import audit
-    from .staff_accounts import unlock
+    from bot.staff import audit
+    from bot.staff.accounts import unlock
 
     with _staff_session() as session:
         account = _account(session, email)
@@ -394,8 +400,8 @@ def user_unlock(email: str) -> None:
 @click.argument("email")
 def user_token(email: str) -> None:
     """Make a new API token for EMAIL (the old one stops working); printed once."""
-    from . import audit
-    from .staff_accounts import issue_api_token
+    from bot.staff import audit
+    from bot.staff.accounts import issue_api_token
 
     with _staff_session() as session:
         account = _account(session, email)
@@ -413,8 +419,8 @@ def user_list() -> None:
     """Every account, its role and whether it is active or locked."""
     from sqlalchemy import select
 
-    from .models import StaffUser
-    from .staff_accounts import is_locked
+    from bot.models import StaffUser
+    from bot.staff.accounts import is_locked
 
     with _staff_session() as session:
         for account in session.execute(select(StaffUser).order_by(StaffUser.email)).scalars():
@@ -443,10 +449,10 @@ def nlu() -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
 def nlu_corrections(nlu_dir: Path | None, dry_run: bool) -> None:
     """Write staff corrections from the console into nlu_data/<lang>/corrections.yml."""
-    from .corrections import export_corrections
-    from .db import engine_for, session_factory, session_scope
-    from .models import utcnow
-    from .training import PROJECT
+    from bot.db import engine_for, session_factory, session_scope
+    from bot.models import utcnow
+    from bot.nlu.corrections import export_corrections
+    from bot.nlu.training import PROJECT
 
     nlu_dir = nlu_dir or PROJECT / "nlu_data"
     sessions = session_factory(engine_for(_settings().database_url))
@@ -491,7 +497,7 @@ AUDIENCE_HELP = (
 
 
 def _audience(session, to: str, waitlist: bool):
-    from .broadcasting.audience import Audience, AudienceError, parse_numbers
+    from bot.broadcasting.audience import Audience, AudienceError, parse_numbers
 
     kind, _, value = to.partition(":")
     data: dict = {"kind": kind}
@@ -513,7 +519,7 @@ def _audience(session, to: str, waitlist: bool):
 
 
 def _print_preview(result) -> None:
-    from .languages import name_of
+    from bot.text.languages import name_of
 
     click.echo(f"To: {result.audience}: {_families(result.recipients)}")
     skipped = result.exclusions
@@ -553,7 +559,7 @@ def _broadcast_options(command):
 @_broadcast_options
 def broadcast_preview(english: str, spanish: str, to: str, waitlist: bool) -> None:
     """Who would get it, segments per language and cost; sends nothing."""
-    from .broadcasting.compose import ComposeError, clean_texts, preview_for
+    from bot.broadcasting.compose import ComposeError, clean_texts, preview_for
 
     settings = _settings()
     with _staff_session() as session:
@@ -569,7 +575,7 @@ def broadcast_preview(english: str, spanish: str, to: str, waitlist: bool) -> No
 
 
 def _local_time(text: str):
-    from .broadcasting.compose import ComposeError, parse_when
+    from bot.broadcasting.compose import ComposeError, parse_when
 
     try:
         return parse_when(text)
@@ -594,9 +600,9 @@ def broadcast_send(
     yes: bool,
 ) -> None:
     """Send now (or --at a time): the workers send at SEND_RATE_PER_SECOND."""
-    from .broadcasting import service
-    from .broadcasting.compose import ComposeError, clean_texts, preview_for
-    from .worker import build_huey
+    from bot.broadcasting import service
+    from bot.broadcasting.compose import ComposeError, clean_texts, preview_for
+    from bot.worker import build_huey
 
     settings = _settings()
     when = _local_time(at) if at else None
@@ -639,7 +645,7 @@ QUEUE_LATE = "The send queue did not answer: the worker starts sending within a 
 
 
 def _find_broadcast(session, broadcast_id: int):
-    from .models import Broadcast
+    from bot.models import Broadcast
 
     found = session.get(Broadcast, broadcast_id)
     if found is None:
@@ -651,8 +657,8 @@ def _find_broadcast(session, broadcast_id: int):
 @click.argument("broadcast_id", type=int)
 def broadcast_status(broadcast_id: int) -> None:
     """Progress of one broadcast: queued, sent, delivered, failed (by error code and language)."""
-    from .broadcasting.compose import BUCKET_ORDER, report
-    from .broadcasting.service import quiet_until
+    from bot.broadcasting.compose import BUCKET_ORDER, report
+    from bot.broadcasting.service import quiet_until
 
     with _staff_session() as session:
         found = _find_broadcast(session, broadcast_id)
@@ -678,7 +684,7 @@ def _families(count: int) -> str:
 
 def _say_if_quiet_hours(held) -> None:
     """Tells the operator when the texts wait for SEND_WINDOW (the console says it too)."""
-    from .dates import day_and_time
+    from bot.text.dates import day_and_time
 
     if held is not None:
         click.echo(
@@ -688,8 +694,8 @@ def _say_if_quiet_hours(held) -> None:
 
 
 def _change_state(broadcast_id: int, change: str) -> None:
-    from .broadcasting import sending, service
-    from .worker import build_huey
+    from bot.broadcasting import sending, service
+    from bot.worker import build_huey
 
     settings = _settings()
     done = service.CHANGES[change][1]
@@ -732,7 +738,7 @@ def broadcast_cancel(broadcast_id: int) -> None:
 @broadcast.command("list")
 def broadcast_list() -> None:
     """The latest broadcasts and their state."""
-    from .broadcasting.history import history
+    from bot.broadcasting.history import history
 
     with _staff_session() as session:
         latest, _ = history(session, 30)
@@ -752,13 +758,13 @@ def family() -> None:
 
 
 def _sessions(settings):
-    from .db import engine_for, session_factory
+    from bot.db import engine_for, session_factory
 
     return session_factory(engine_for(settings.database_url))
 
 
 def _find_family(session, number: str):
-    from .family_records import FamilyNotFound, find_family
+    from bot.privacy.family_records import FamilyNotFound, find_family
 
     try:
         return find_family(session, number)
@@ -790,9 +796,9 @@ def family_export(number: str, out: Path | None) -> None:
     """Everything the line holds about the family at NUMBER, as JSON."""
     import json
 
-    from . import audit
-    from .family_records import export_family
-    from .phone import mask
+    from bot.privacy.family_records import export_family
+    from bot.staff import audit
+    from bot.text.phone import mask
 
     with _sessions(_settings())() as session:
         contact = _find_family(session, number)
@@ -825,7 +831,7 @@ def _rasa_warning(error: str) -> None:
 
 def _finish_earlier_forgets(session, settings):
     """Empties Rasa's copy left by earlier forgets while Rasa was down (TrackerOutcome)."""
-    from .family_records import clear_pending_trackers
+    from bot.privacy.family_records import clear_pending_trackers
 
     earlier = clear_pending_trackers(session, settings, via="cli")
     if earlier.cleared:
@@ -862,8 +868,7 @@ def family_forget(number: str, yes: bool) -> None:
     A number that ever opted out keeps its opt-out record, so it is never texted again."""
     from dataclasses import replace
 
-    from . import audit
-    from .family_records import (
+    from bot.privacy.family_records import (
         FamilyNotFound,
         clear_pending_trackers,
         find_family,
@@ -871,7 +876,8 @@ def family_forget(number: str, yes: bool) -> None:
         mark_trackers_pending,
         what_forgetting_removes,
     )
-    from .phone import mask
+    from bot.staff import audit
+    from bot.text.phone import mask
 
     settings = _settings()
     with _sessions(settings)() as session:
@@ -919,9 +925,9 @@ def retention() -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would go; change nothing.")
 def retention_purge(dry_run: bool) -> None:
     """Remove now what is older than RETENTION_DAYS (the worker does it daily at 03:30)."""
-    from . import audit
-    from .retention import audit_detail, purge
-    from .retention import dry_run as count_only
+    from bot.privacy.retention import audit_detail, purge
+    from bot.privacy.retention import dry_run as count_only
+    from bot.staff import audit
 
     settings = _settings()
     if not settings.retention_days:

@@ -9,14 +9,15 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from .languages import LANGUAGES
+from bot.text.languages import LANGUAGES
 
 # A year: longer is "until staff release it", which is HANDOFF_HOURS=0.
 MAX_HANDOFF_HOURS = 24 * 365
 # Threads per gunicorn worker. A request spends most of its time waiting on Rasa, so threads
 # are cheap concurrency; past a few dozen per worker they only queue on the GIL and the database.
 MAX_WEB_THREADS = 64
-# What the line keeps about families, in days: two school years by default (bot/retention.py).
+# What the line keeps about families, in days: two school years by default
+# (bot/privacy/retention.py).
 DEFAULT_RETENTION_DAYS = 730
 # A century: anything longer is "keep forever", which is RETENTION_DAYS=0.
 MAX_RETENTION_DAYS = 36500
@@ -93,7 +94,7 @@ class Settings:
     reminder_time: time
     huey_path: Path
     var_dir: Path
-    # Rasa's tracker store when it is not derived from DATABASE_URL (bot/rasa_endpoints.py).
+    # Rasa's tracker store when it is not derived from DATABASE_URL (bot/rasa/endpoints.py).
     rasa_tracker_store_url: str | None = None
     testing: bool = False
     # Days before a family's messages, deliveries' numbers and, once it is silent that long, the
@@ -108,7 +109,7 @@ class Settings:
     # Shows /healthz's details (which part is down and why) to whoever sends it; without it
     # /healthz says only "ok" or "degraded" (docs/security.md).
     health_token: str | None = None
-    # Every request to a Rasa server needs it as ?token= (bot/rasa_token.py); unset, Rasa answers
+    # Every request to a Rasa server needs it as ?token= (bot/rasa/token.py); unset, Rasa answers
     # anyone who can reach it. `bot env init` writes one.
     rasa_api_token: str | None = None
     # Where the action server listens: only this machine by default, since it acts for whatever

@@ -4,7 +4,7 @@ side. Each fits in two SMS segments."""
 
 from __future__ import annotations
 
-from .languages import choose
+from bot.text.languages import choose
 
 TEXTS: dict[str, dict[str, str]] = {
     # Rasa or the action server did not answer in time; a person will see the message.
@@ -14,8 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Disculpe, nuestra línea de mensajes tiene problemas en este momento. Guardamos su "
         "mensaje y alguien de nuestro equipo le responderá.",
     },
-    # While the family waits for staff, a message the bot cannot answer (bot/handoff.py): at most
-    # every few hours. {when} is bot.office_hours' "mañana después de las 8 a. m.".
+    # While the family waits for staff, a message the bot cannot answer (bot/families/handoff.py):
+    # at most every few hours. {when} is bot.families.office_hours' "mañana después de las 8 a. m.".
     "staff_will_answer": {
         "en": "Got it, our team has your message. Ask me anything meanwhile; a person will text "
         "you back {when}",

@@ -13,11 +13,11 @@ from datetime import time as clock_time
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from .broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
-from .config import Settings
-from .dates import local
-from .job_locks import one_at_a_time
-from .review_training import register_training_task
+from bot.broadcasting.tasks import enqueue_lanes, lanes_for, register_broadcast_tasks
+from bot.config import Settings
+from bot.job_locks import one_at_a_time
+from bot.nlu.review_training import register_training_task
+from bot.text.dates import local
 
 HEARTBEAT_KEY = "family-line:worker-heartbeat"
 # The heartbeat is written every minute; a worker silent for longer than this is reported down.
@@ -53,12 +53,12 @@ def build_huey(settings: Settings) -> Huey:
 
 def register_reminder_clock(huey: Huey, settings: Settings) -> None:
     """Every minute: the reminders of tomorrow's Parent College sessions, once REMINDER_TIME
-    has come (bot.reminders), each sent as a broadcast."""
+    has come (bot.parent_college.reminders), each sent as a broadcast."""
 
     @huey.periodic_task(crontab(minute="*"), name="reminder_clock")
     def reminder_clock() -> None:
-        from .db import engine_for, session_factory
-        from .reminders import queue_due_reminders
+        from bot.db import engine_for, session_factory
+        from bot.parent_college.reminders import queue_due_reminders
 
         with session_factory(engine_for(settings.database_url))() as session:
             started = queue_due_reminders(
@@ -80,12 +80,13 @@ def at_los_angeles_time(at: clock_time):
 
 
 def register_retention_purge(huey: Huey, settings: Settings) -> None:
-    """Every day at RETENTION_PURGE_AT: what is older than RETENTION_DAYS goes (bot.retention).
-    Each consumer runs the periodic tasks, so a lock keeps it to one purge at a time."""
+    """Every day at RETENTION_PURGE_AT: what is older than RETENTION_DAYS goes
+    (bot.privacy.retention). Each consumer runs the periodic tasks, so a lock keeps it to one purge
+    at a time."""
 
     @huey.periodic_task(at_los_angeles_time(RETENTION_PURGE_AT), name="retention_purge")
     def retention_purge() -> None:
-        from .retention import scheduled_purge
+        from bot.privacy.retention import scheduled_purge
 
         with one_at_a_time(huey, "retention_purge", RETENTION_LOCK_SECONDS):
             scheduled_purge(settings)

@@ -13,10 +13,17 @@ from functools import wraps
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
-from bot import audit, catalog
-from bot import sign_in_sheet as door
-from bot.conversations import bot_is_paused
-from bot.inbox import BadCursor, InboxFilters, InboxRow, inbox_page
+from bot.conversations.inbox import BadCursor, InboxFilters, InboxRow, inbox_page
+from bot.conversations.log import bot_is_paused
+from bot.conversations.staff_replies import (
+    StaffActionError,
+    correct,
+    release,
+    reply,
+    take_over,
+    thread_view,
+)
+from bot.directory import catalog
 from bot.models import (
     Contact,
     Conversation,
@@ -29,9 +36,10 @@ from bot.models import (
     School,
     StaffUser,
 )
-from bot.registrations import seats_taken
-from bot.staff_accounts import user_for_token
-from bot.staff_replies import StaffActionError, correct, release, reply, take_over, thread_view
+from bot.parent_college import sign_in_sheet as door
+from bot.parent_college.registrations import seats_taken
+from bot.staff import audit
+from bot.staff.accounts import user_for_token
 from webhooks.services import services
 from webhooks.threads import utc_iso
 

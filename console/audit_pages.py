@@ -15,9 +15,9 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
-from bot.dates import LOCAL_TZ
 from bot.models import AuditLog, StaffUser
-from bot.whole_numbers import whole_number
+from bot.text.dates import LOCAL_TZ
+from bot.text.whole_numbers import whole_number
 from webhooks.services import services
 
 from .auth import require_admin

@@ -27,9 +27,9 @@ from flask import (
     url_for,
 )
 
-from bot import audit
 from bot.models import StaffUser
-from bot.staff_accounts import authenticate, end_sessions
+from bot.staff import audit
+from bot.staff.accounts import authenticate, end_sessions
 from webhooks.client_address import client_address
 from webhooks.services import services
 

@@ -52,7 +52,6 @@ from bot.broadcasting.history import (
 )
 from bot.broadcasting.preview import Preview
 from bot.broadcasting.service import CHANGES
-from bot.languages import NAMES
 from bot.models import (
     Broadcast,
     Neighborhood,
@@ -61,7 +60,8 @@ from bot.models import (
     StaffUser,
     utcnow,
 )
-from bot.sign_in_sheet import day_and_time
+from bot.parent_college.sign_in_sheet import day_and_time
+from bot.text.languages import NAMES
 from webhooks.services import services
 
 from .auth import require_admin

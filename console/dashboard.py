@@ -9,10 +9,10 @@ from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
 
-from bot import dashboard_stats
-from bot.dates import local
-from bot.handoff import REASONS
-from bot.whole_numbers import whole_number
+from bot.conversations import dashboard_stats
+from bot.families.handoff import REASONS
+from bot.text.dates import local
+from bot.text.whole_numbers import whole_number
 from webhooks.services import services
 
 from . import charts
@@ -26,7 +26,8 @@ LANGUAGE_SERIES = (
     ("es", "Spanish", charts.ES_COLOR),
     ("other", "Other or unknown", charts.OTHER_COLOR),
 )
-# The reasons in staff's words (bot.handoff), plus staff taking a conversation over themselves.
+# The reasons in staff's words (bot.families.handoff), plus staff taking a conversation over
+# themselves.
 HANDOFF_REASONS = {**REASONS, dashboard_stats.TAKEN_OVER: "Taken over by staff"}
 
 

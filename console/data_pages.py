@@ -1,14 +1,15 @@
 """Admins edit what the bot knows: schools, programs, events and Parent College sessions. One
-form and one CSV shape per kind, both from bot.catalog's field spec; every change, import and
-export is in the audit log."""
+form and one CSV shape per kind, both from bot.directory.catalog's field spec; every change, import
+and export is in the audit log."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from bot import audit, catalog, catalog_csv
-from bot.catalog import KINDS, KINDS_BY_URL, Kind
-from bot.sign_in_sheet import family_name
+from bot.directory import catalog, catalog_csv
+from bot.directory.catalog import KINDS, KINDS_BY_URL, Kind
+from bot.parent_college.sign_in_sheet import family_name
+from bot.staff import audit
 from webhooks.services import services
 
 from .auth import require_admin

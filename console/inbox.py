@@ -9,18 +9,18 @@ from datetime import datetime
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from bot import audit
-from bot.dates import local
-from bot.handoff import reason_label
-from bot.inbox import (
+from bot.conversations.inbox import (
     BadCursor,
     InboxFilters,
     inbox_page,
     intents_seen,
     schools_for_filter,
 )
-from bot.languages import NAMES
+from bot.families.handoff import reason_label
 from bot.models import Message, utcnow
+from bot.staff import audit
+from bot.text.dates import local
+from bot.text.languages import NAMES
 from webhooks.services import services
 
 from .auth import require_staff

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from bot.whole_numbers import ID_MAX, whole_number
+from bot.text.whole_numbers import ID_MAX, whole_number
 
 
 def number_arg(name: str, low: int = 1, high: int = ID_MAX) -> int | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from bot import audit
-from bot import sign_in_sheet as door
-from bot.languages import NAMES
 from bot.models import ParentCollegeSession
+from bot.parent_college import sign_in_sheet as door
+from bot.staff import audit
+from bot.text.languages import NAMES
 from webhooks.services import services
 
 from .auth import require_staff

@@ -12,11 +12,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import audit
-from bot.dates import local, time_of_day
-from bot.login_throttle import current_locks, forget
 from bot.models import LoginThrottle, StaffUser
-from bot.staff_accounts import (
+from bot.staff import audit
+from bot.staff.accounts import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     AccountError,
@@ -29,6 +27,8 @@ from bot.staff_accounts import (
     set_password,
     unlock,
 )
+from bot.staff.login_throttle import current_locks, forget
+from bot.text.dates import local, time_of_day
 from webhooks.client_address import client_address
 from webhooks.services import services
 

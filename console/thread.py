@@ -7,16 +7,9 @@ from __future__ import annotations
 import phonenumbers
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from bot import audit
-from bot.conversations import bot_is_paused
-from bot.corrections import contract_intents
-from bot.dates import local
-from bot.delivery_reports import CARRIER_OPT_OUT
-from bot.handoff import reason_label
-from bot.languages import NAMES, name_of
-from bot.models import Conversation, Message, TwilioStatus
-from bot.segments import count_segments
-from bot.staff_replies import (
+from bot.conversations.delivery_reports import CARRIER_OPT_OUT
+from bot.conversations.log import bot_is_paused
+from bot.conversations.staff_replies import (
     MAX_REPLY_CHARS,
     StaffActionError,
     add_note,
@@ -26,6 +19,13 @@ from bot.staff_replies import (
     take_over,
     thread_view,
 )
+from bot.families.handoff import reason_label
+from bot.models import Conversation, Message, TwilioStatus
+from bot.nlu.corrections import contract_intents
+from bot.staff import audit
+from bot.text.dates import local
+from bot.text.languages import NAMES, name_of
+from bot.text.segments import count_segments
 from webhooks.services import services
 
 from .auth import require_staff

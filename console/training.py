@@ -1,14 +1,14 @@
 """The Training page (admins): the corrections waiting to be learned and those kept out, "Train a
 new model", each training's progress, log and figures against the live model, "Use this model"
-and "Go back". The work is bot/review_training.py; training runs in the worker, never here."""
+and "Go back". The work is bot/nlu/review_training.py; training runs in the worker, never here."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 
-from bot.corrections import export_corrections
 from bot.models import NluTraining, utcnow
-from bot.review_training import (
+from bot.nlu.corrections import export_corrections
+from bot.nlu.review_training import (
     IN_PROGRESS,
     TrainingError,
     activate,
@@ -20,7 +20,7 @@ from bot.review_training import (
     log_tail,
     request_training,
 )
-from bot.training import PROJECT
+from bot.nlu.training import PROJECT
 from webhooks.services import services
 
 from .api_training import training_or_404

@@ -19,8 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.languages import LANGUAGES
-from bot.nlu_evaluation import (
+from bot.nlu.evaluation import (
     Prediction,
     fallback_threshold,
     format_scores,
@@ -29,7 +28,8 @@ from bot.nlu_evaluation import (
     predict,
     score,
 )
-from bot.training import PROJECT
+from bot.nlu.training import PROJECT
+from bot.text.languages import LANGUAGES
 
 SHARED = ("schools.yml", "programs.yml")  # lookup tables and synonyms: in every fold's training
 
@@ -72,7 +72,7 @@ def _train(data: Path, out: Path, name: str) -> Path:
 
 
 def _as_examples(messages: list) -> list[tuple[str, str, set]]:
-    """(text, intent, entity pairs), as bot.nlu_evaluation.predict reads them."""
+    """(text, intent, entity pairs), as bot.nlu.evaluation.predict reads them."""
     examples = []
     for message in messages:
         entities = {(e["entity"], str(e.get("value"))) for e in message.get("entities", [])}

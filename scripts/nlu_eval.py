@@ -1,4 +1,4 @@
-"""`make nlu-eval`: the current model on every held-out set (bot/nlu_evaluation.py), per language.
+"""`make nlu-eval`: the current model on every held-out set (bot/nlu/evaluation.py), per language.
 
 Prints, per set and language, accuracy, macro-F1 (a message the bot would answer with "didn't get
 that" counts as a miss), the fallback rate, entity F1 (on the set that marks entities), the
@@ -14,8 +14,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from bot.languages import LANGUAGES
-from bot.nlu_evaluation import (
+from bot.nlu.evaluation import (
     HELD_OUT_SETS,
     LanguageScore,
     fallback_threshold,
@@ -31,9 +30,10 @@ from bot.nlu_evaluation import (
     save_history,
     score,
 )
-from bot.nlu_readings import rows, save
-from bot.review_training import readings_path
-from bot.training import PROJECT, ensure_model
+from bot.nlu.readings import rows, save
+from bot.nlu.review_training import readings_path
+from bot.nlu.training import PROJECT, ensure_model
+from bot.text.languages import LANGUAGES
 
 
 def failures_of(

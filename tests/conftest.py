@@ -8,9 +8,9 @@ import pytest
 
 from bot.config import load_settings
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
-from bot.seed import seed_database
-from bot.sms_try import sign, twilio_sms_form
+from bot.sms.inbound_request import sign, twilio_sms_form
 from tests.support import network_guard
 from tests.support.databases import (
     SqliteTemplates,

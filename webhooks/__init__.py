@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import Settings, load_settings
 from bot.db import engine_for, session_factory
-from bot.rasa_client import RasaClient
+from bot.rasa.client import RasaClient
 from bot.worker import build_huey
 
 from .services import Services

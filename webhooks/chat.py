@@ -1,5 +1,5 @@
 """Web chat under /chat: a small page, and a JSON endpoint that runs the same inbound path as an
-SMS (bot.inbound), with the browser's visitor id where an SMS has a phone number.
+SMS (bot.conversations.inbound), with the browser's visitor id where an SMS has a phone number.
 
 The visitor id lives in Flask's signed session cookie and is made here, on the server, never
 taken from the client. A client-made id (localStorage, a JSON field) is whatever the client says:
@@ -16,9 +16,9 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request, session
 
-from bot.inbound import InboundMessage, handle_inbound
-from bot.languages import LANGUAGES, other_than
+from bot.conversations.inbound import InboundMessage, handle_inbound
 from bot.models import Conversation
+from bot.text.languages import LANGUAGES, other_than
 
 from .page_headers import locked_down
 from .services import services

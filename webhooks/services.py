@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
-from bot.rasa_client import RasaClient
+from bot.rasa.client import RasaClient
 
 
 @dataclass

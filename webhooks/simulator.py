@@ -1,9 +1,9 @@
 """Phone simulator under /simulator: a staff tool for the embedded default, where no Twilio account
 is configured and outbound texts go to the console transport instead of phones.
 
-A text typed here runs the real SMS path (bot.inbound, channel "sms", the number typed), and the
-page shows that number's whole thread from the message log: the bot's replies and anything else
-sent to it (broadcasts, reminders), with what each text costs in SMS segments.
+A text typed here runs the real SMS path (bot.conversations.inbound, channel "sms", the number
+typed), and the page shows that number's whole thread from the message log: the bot's replies and
+anything else sent to it (broadcasts, reminders), with what each text costs in SMS segments.
 
 It has no login, so it exists only while no Twilio account is configured: with real credentials
 anyone reaching it could put words in a real family's mouth or read their thread, so it answers
@@ -15,10 +15,10 @@ import phonenumbers
 from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 
-from bot.inbound import InboundMessage, handle_inbound
+from bot.conversations.inbound import InboundMessage, handle_inbound
 from bot.models import Contact, Conversation
-from bot.phone import to_e164
-from bot.segments import count_segments
+from bot.text.phone import to_e164
+from bot.text.segments import count_segments
 
 from .page_headers import locked_down
 from .services import services

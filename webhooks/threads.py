@@ -1,5 +1,6 @@
 """Reading one contact's thread on one channel from the message log, for the pages that show it
-(web chat, phone simulator). Read-only: writing goes through bot.inbound like every message."""
+(web chat, phone simulator). Read-only: writing goes through bot.conversations.inbound like every
+message."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dates import utc
 from bot.models import Contact, Conversation, Message
+from bot.text.dates import utc
 
 # A page shows the latest messages only; a thread longer than this is a staff matter (console).
 THREAD_LIMIT = 200

@@ -1,4 +1,5 @@
-"""Twilio's SMS webhook: form fields in, TwiML out. The business rules live in bot.inbound."""
+"""Twilio's SMS webhook: form fields in, TwiML out. The business rules live in
+bot.conversations.inbound."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import re
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.inbound import InboundMessage, handle_inbound
-from bot.whole_numbers import whole_number
+from bot.conversations.inbound import InboundMessage, handle_inbound
+from bot.text.whole_numbers import whole_number
 
 from .services import services
 from .twilio_signature import validate_twilio_request

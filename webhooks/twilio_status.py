@@ -1,5 +1,5 @@
 """Twilio's status callback for the texts the line sent: form fields in, 204 out. The rules
-(ordering, carrier opt-outs) live in bot.delivery_reports."""
+(ordering, carrier opt-outs) live in bot.conversations.delivery_reports."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 
 from flask import Blueprint, request
 
+from bot.conversations.delivery_reports import DeliveryReport, record_report
 from bot.db import session_scope
-from bot.delivery_reports import DeliveryReport, record_report
 
 from .services import services
 from .twilio_signature import validate_twilio_request

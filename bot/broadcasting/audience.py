@@ -20,10 +20,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
-from bot.dates import day
-from bot.languages import LANGUAGES, name_of
 from bot.models import Contact, Neighborhood, ParentCollegeSession, Registration, School
-from bot.phone import to_e164
+from bot.text.dates import day
+from bot.text.languages import LANGUAGES, name_of
+from bot.text.phone import to_e164
 
 EVERYONE = "everyone"
 SCHOOL = "school"

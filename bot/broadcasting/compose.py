@@ -10,15 +10,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..config import Settings
-from ..dates import LOCAL_TZ, utc
-from ..languages import LANGUAGES, name_of
-from ..models import Broadcast, Delivery, StaffUser, TwilioStatus, utcnow
-from ..sign_in_sheet import day_and_time
-from . import sending
-from .audience import Audience
-from .fanout import create_deliveries
-from .preview import NoTextError, Preview, preview, texts_present
+from bot.broadcasting import sending
+from bot.broadcasting.audience import Audience
+from bot.broadcasting.fanout import create_deliveries
+from bot.broadcasting.preview import NoTextError, Preview, preview, texts_present
+from bot.config import Settings
+from bot.models import Broadcast, Delivery, StaffUser, TwilioStatus, utcnow
+from bot.parent_college.sign_in_sheet import day_and_time
+from bot.text.dates import LOCAL_TZ, utc
+from bot.text.languages import LANGUAGES, name_of
 
 # A time chosen on the form is to the minute: one a few minutes gone is "now", not a mistake.
 PAST_SLACK = timedelta(minutes=5)

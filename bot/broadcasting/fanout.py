@@ -11,10 +11,7 @@ from sqlalchemy import Integer, String, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.languages import choose
-from bot.models import Broadcast, Delivery, UtcDateTime, utcnow
-
-from .audience import (
+from bot.broadcasting.audience import (
     LIST,
     Audience,
     chunks,
@@ -22,7 +19,9 @@ from .audience import (
     insert_skipping_conflicts,
     recipients,
 )
-from .preview import texts_present
+from bot.broadcasting.preview import texts_present
+from bot.models import Broadcast, Delivery, UtcDateTime, utcnow
+from bot.text.languages import choose
 
 # Numbers of an uploaded list per statement (SQLite takes some 30,000 bound values at once).
 LIST_CHUNK = 5000

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Broadcast, Delivery, StaffUser
-from .audience import Audience, AudienceError
-from .compose import BUCKET_ORDER, BUCKETS, Report
+from bot.broadcasting.audience import Audience, AudienceError
+from bot.broadcasting.compose import BUCKET_ORDER, BUCKETS, Report
+from bot.models import Broadcast, Delivery, StaffUser
 
 # What a carrier's or Twilio's error code means, for the failures table.
 ERROR_MEANINGS = {

@@ -14,7 +14,7 @@ import time
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from ..config import Settings
+from bot.config import Settings
 
 # The limiter every sender shares; tests pass their own name so they never meet the real one.
 DEFAULT_NAME = "sms"

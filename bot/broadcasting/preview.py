@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.languages import LANGUAGES, choose, name_of
-from bot.segments import count_segments, is_gsm7
-
-from .audience import Audience, Exclusions, exclusions, recipients_by_language
+from bot.broadcasting.audience import Audience, Exclusions, exclusions, recipients_by_language
+from bot.text.languages import LANGUAGES, choose, name_of
+from bot.text.segments import count_segments, is_gsm7
 
 # Past this, a text is long for a phone screen and each copy costs several messages' price.
 LONG_SEGMENTS = 3

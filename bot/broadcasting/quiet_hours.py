@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from bot.dates import LOCAL_TZ, local
+from bot.text.dates import LOCAL_TZ, local
 
 QUIET_START = time(21, 0)
 QUIET_END = time(8, 0)

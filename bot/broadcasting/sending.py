@@ -27,12 +27,12 @@ from enum import Enum
 from sqlalchemy import bindparam, case, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..config import Settings
-from ..conversations import current_conversation, log_message
-from ..dates import utc
-from ..db import engine_for
-from ..folding import fold
-from ..models import (
+from bot.broadcasting import quiet_hours
+from bot.broadcasting.pace import Pace
+from bot.config import Settings
+from bot.conversations.log import current_conversation, log_message
+from bot.db import engine_for
+from bot.models import (
     Broadcast,
     Contact,
     Conversation,
@@ -42,16 +42,16 @@ from ..models import (
     UtcDateTime,
     utcnow,
 )
-from ..outbound import SendResult, Transport, send_text, transport_for, twilio_client
-from ..phone import mask_numbers
-from ..registrations import holds_seat
-from . import quiet_hours
-from .pace import Pace
+from bot.parent_college.registrations import holds_seat
+from bot.sms.outbound import SendResult, Transport, send_text, transport_for, twilio_client
+from bot.text.dates import utc
+from bot.text.folding import fold
+from bot.text.phone import mask_numbers
 
 log = logging.getLogger(__name__)
 
 # A claim older than this means its worker died mid-send. A send gives up after
-# bot.outbound.TWILIO_TIMEOUT_SECONDS (10 s), so a live worker never holds one this long.
+# bot.sms.outbound.TWILIO_TIMEOUT_SECONDS (10 s), so a live worker never holds one this long.
 CLAIM_TIMEOUT = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 # Retries wait about 30 s, 1, 2, 4 min (each between half and all of it: jitter, so rows

@@ -14,12 +14,12 @@ from datetime import datetime
 from huey import Huey
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..config import Settings
-from ..models import Broadcast, StaffUser, utcnow
-from . import sending, tasks
-from .audience import Audience
-from .compose import create
+from bot.broadcasting import sending, tasks
+from bot.broadcasting.audience import Audience
+from bot.broadcasting.compose import create
+from bot.config import Settings
+from bot.models import Broadcast, StaffUser, utcnow
+from bot.staff import audit
 
 log = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ from weakref import WeakKeyDictionary
 from huey import Huey, crontab
 from sqlalchemy import select
 
-from ..config import Settings
-from ..db import engine_for, session_factory
-from ..models import Broadcast, Delivery, utcnow
-from ..outbound import transport_for
-from . import sending
-from .pace import DEFAULT_NAME, Pace
+from bot.broadcasting import sending
+from bot.broadcasting.pace import DEFAULT_NAME, Pace
+from bot.config import Settings
+from bot.db import engine_for, session_factory
+from bot.models import Broadcast, Delivery, utcnow
+from bot.sms.outbound import transport_for
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _start_scheduled(session, broadcast: Broadcast, settings: Settings, now: dat
     try:
         if broadcast.recipients is None:
             # Scheduled without its rows: they are made now, from the audience as it is today.
-            from .fanout import create_deliveries
+            from bot.broadcasting.fanout import create_deliveries
 
             create_deliveries(session, broadcast, settings.default_language)
         sending.start(session, broadcast, now)

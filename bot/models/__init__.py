@@ -1,7 +1,7 @@
 """The data model of the design, one module per group of nouns."""
 
-from .base import Base, UtcDateTime, utcnow
-from .directory import (
+from bot.models.base import Base, UtcDateTime, utcnow
+from bot.models.directory import (
     Event,
     Neighborhood,
     Organization,
@@ -9,7 +9,7 @@ from .directory import (
     Program,
     School,
 )
-from .families import (
+from bot.models.families import (
     ConsentEvent,
     Contact,
     Conversation,
@@ -17,10 +17,10 @@ from .families import (
     Registration,
     SeenMessageSid,
 )
-from .outreach import Broadcast, Delivery, SendPace
-from .review import ConversationNote, NluCorrection, NluTraining
-from .staff import AuditLog, LoginThrottle, StaffUser
-from .twilio_status import TwilioStatus
+from bot.models.outreach import Broadcast, Delivery, SendPace
+from bot.models.review import ConversationNote, NluCorrection, NluTraining
+from bot.models.staff import AuditLog, LoginThrottle, StaffUser
+from bot.models.twilio_status import TwilioStatus
 
 __all__ = [
     "AuditLog",

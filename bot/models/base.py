@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, DateTime, MetaData
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
-from ..dates import utc
+from bot.text.dates import utc
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, UtcDateTime, created_at, translated, updated_at
+from bot.models.base import Base, UtcDateTime, created_at, translated, updated_at
 
 
 class Organization(Base):
@@ -59,7 +59,7 @@ class School(Base):
     hours = translated(nullable=True)
     principal = Column(String(200))
     website = Column(String(200))
-    # What everyday questions need (bot/school_matters.py): where to report an absence, who
+    # What everyday questions need (bot/reading/school_matters.py): where to report an absence, who
     # enrolls a child, when classes start and end, the days with no school. Empty = unknown.
     attendance_phone = Column(String(32))
     enrollment_contact = translated(nullable=True)

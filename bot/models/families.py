@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, UtcDateTime, created_at, updated_at
+from bot.models.base import Base, UtcDateTime, created_at, updated_at
 
 
 def new_public_id() -> str:
@@ -127,8 +127,8 @@ class Conversation(Base):
     handed_off_at = Column(UtcDateTime())
     # Something the bot could not answer (e.g. Rasa was down) waits here for a person.
     needs_staff = Column(Boolean, nullable=False, default=False)
-    # When the family was last told a person will answer (bot/handoff.py): while it waits, the
-    # bot says so again at most every few hours.
+    # When the family was last told a person will answer (bot/families/handoff.py): while it waits,
+    # the bot says so again at most every few hours.
     family_told_at = Column(UtcDateTime())
     created_at = created_at()
     last_message_at = Column(UtcDateTime(), index=True)
@@ -193,7 +193,8 @@ class Message(Base):
 
 class SeenMessageSid(Base):
     """A MessageSid the line has answered, as a hash: a replay is recognised after its message
-    is purged (bot/replay_ledger.py). No number, no text; the date only, to expire it."""
+    is purged (bot/conversations/replay_ledger.py). No number, no text; the date only, to expire
+    it."""
 
     __tablename__ = "seen_message_sid"
 

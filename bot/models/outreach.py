@@ -15,8 +15,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ..languages import choose
-from .base import Base, UtcDateTime, created_at, translated, updated_at
+from bot.models.base import Base, UtcDateTime, created_at, translated, updated_at
+from bot.text.languages import choose
 
 
 class Broadcast(Base):
@@ -85,7 +85,8 @@ class Delivery(Base):
     id = Column(Integer, primary_key=True)
     broadcast_id = Column(ForeignKey("broadcast.id"), nullable=False)
     # Both None once the family is forgotten, and the phone alone once the row is older than
-    # RETENTION_DAYS (bot.family_records, bot.retention): the row stays for the broadcast's counts.
+    # RETENTION_DAYS (bot.privacy.family_records, bot.privacy.retention): the row stays for the
+    # broadcast's counts.
     contact_id = Column(ForeignKey("contact.id"), nullable=True, index=True)
     phone = Column(String(40), nullable=True)
     language = Column(String(8), nullable=False)

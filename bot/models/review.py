@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
-from .base import Base, UtcDateTime, created_at, updated_at
+from bot.models.base import Base, UtcDateTime, created_at, updated_at
 
 
 class ConversationNote(Base):
@@ -43,7 +43,7 @@ class NluCorrection(Base):
 
 
 class NluTraining(Base):
-    """A model trained from the console (bot/review_training.py): the project's training data
+    """A model trained from the console (bot/nlu/review_training.py): the project's training data
     plus staff corrections, compared with the live model on the held-out sets, then used or not.
     status: queued, training, evaluating, ready (may be used), active (the families' model),
     failed (error says why)."""
@@ -60,7 +60,7 @@ class NluTraining(Base):
     model_file = Column(String(255))
     # {language: {intent: examples}} added from corrections, and those kept out, with reasons.
     corrections = Column(JSON)
-    figures = Column(JSON)  # the new model against the live one (bot/review_figures.py)
+    figures = Column(JSON)  # the new model against the live one (bot/nlu/review_figures.py)
     error = Column(Text)
     activated_at = Column(UtcDateTime())  # last time families got this model
 

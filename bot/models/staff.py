@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, UtcDateTime, created_at
+from bot.models.base import Base, UtcDateTime, created_at
 
 
 class StaffUser(Base):
@@ -43,7 +43,7 @@ class StaffUser(Base):
 
 class LoginThrottle(Base):
     """Failed logins of one email typed (kind "account", whether or not it has an account) or
-    one client address (kind "address"), and the lock they earned (bot/login_throttle.py)."""
+    one client address (kind "address"), and the lock they earned (bot/staff/login_throttle.py)."""
 
     __tablename__ = "login_throttle"
     __table_args__ = (UniqueConstraint("kind", "subject"),)

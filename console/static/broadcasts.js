@@ -1,5 +1,5 @@
 /* Broadcasts: a segment counter under each text (as thread.js does for replies: close enough to
-   guide; the preview's count from bot/segments.py is the one that counts), a confirmation before
+   guide; the preview's count from bot/text/segments.py is the one that counts), a confirmation before
    cancelling, and the progress of a broadcast being sent, refreshed every 5 seconds. */
 (function () {
   "use strict";

@@ -1,5 +1,5 @@
 /* The reply box's segment counter: what the text will cost before it is sent. It mirrors
-   bot/segments.py closely enough to guide; the server's count (shown on sent texts) is the one
+   bot/text/segments.py closely enough to guide; the server's count (shown on sent texts) is the one
    that counts. */
 (function () {
   "use strict";

@@ -6,8 +6,8 @@ import pytest
 
 from actions import data
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
-from bot.seed import seed_database
 
 
 @pytest.fixture

@@ -219,7 +219,7 @@ def _unsure(text: str, *ranking: tuple[str, float]) -> dict:
 
 def test_asking_what_language_an_event_is_in_gets_the_classes_languages_and_a_person():
     """ "is it gonna be in spanish too" once switched an English-speaking family to Spanish; read
-    as unsure (bot/language_question.py), it gets what the line knows and a person."""
+    as unsure (bot/reading/language_question.py), it gets what the line knows and a person."""
     asked = _unsure(
         "is it gonna be in spanish too my mom wants to go", ("register_parent_college", 0.35)
     )

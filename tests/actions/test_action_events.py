@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from actions.events import ActionAnswerEvents
 from bot.models import Event, Organization, ParentCollegeSession
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 from tests.actions.conftest import archive_session
 from tests.support.trackers import domain, make_tracker, render
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from actions.parent_college import ActionAnswerParentCollege
 from bot.models import ParentCollegeSession
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 from tests.actions.conftest import archive_session
 from tests.support.trackers import domain, make_tracker, render
 

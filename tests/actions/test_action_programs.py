@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from actions.programs import ActionAnswerPrograms
 from bot.models import Program
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 from tests.support.trackers import domain, make_tracker, render
 
 

@@ -21,7 +21,7 @@ from actions.registration import (
 )
 from actions.sessions import session_label
 from bot.models import Contact, ParentCollegeSession, Registration, utcnow
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 from tests.support.trackers import domain, make_tracker, render
 
 

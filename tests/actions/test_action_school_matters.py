@@ -1,12 +1,13 @@
 """Everyday school questions through action_answer_school_info on the seeded schools: the school's
-own fact where staff entered it, else its office phone, else a person (bot/school_matters.py).
-The seed knows none of these facts (seed/README.md); tests set what they need."""
+own fact where staff entered it, else its office phone, else a person
+(bot/reading/school_matters.py). The seed knows none of these facts (seed/README.md); tests set
+what they need."""
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.school_info import ActionAnswerSchoolInfo
-from bot.school_matters import MATTERS
+from bot.reading.school_matters import MATTERS
 from tests.actions.conftest import set_school_facts
 from tests.support.trackers import domain, make_tracker, render
 

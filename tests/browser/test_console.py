@@ -19,7 +19,7 @@ from bot.db import session_scope
 from bot.models import Contact, ParentCollegeSession, Registration, StaffUser
 from bot.models import Message as LoggedMessage
 from bot.models import NluCorrection as Correction
-from bot.staff_accounts import create_user
+from bot.staff.accounts import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -247,9 +247,9 @@ def test_an_admin_trains_compares_and_uses_a_model(
 ):
     """The review loop as an admin clicks it (docs/review-loop.md). The worker is not running
     here, so the training stays queued; a finished one is put in the database as the worker
-    leaves it, with figures compared on a few messages (bot/review_figures.py)."""
+    leaves it, with figures compared on a few messages (bot/nlu/review_figures.py)."""
     from bot.models import NluTraining, utcnow
-    from bot.review_figures import compare
+    from bot.nlu.review_figures import compare
 
     post_sms("oiga y lo de los sabados pa los papas cuando es", "+13235550100")
     post_sms("llamen al 323 555 0199 xfa", "+13235550101")

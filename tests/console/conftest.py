@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.db import session_scope
-from bot.staff_accounts import create_user
+from bot.staff.accounts import create_user
 
 PASSWORD = "correct horse battery"
 
@@ -63,7 +63,7 @@ def post_form(client, url: str, data: dict | None = None, **kwargs):
 def api_token(sessions, make_staff):
     """A new account of `role` with an API token; returns the Authorization header."""
     from bot.models import StaffUser
-    from bot.staff_accounts import issue_api_token
+    from bot.staff.accounts import issue_api_token
 
     def make(role: str = "staff") -> dict:
         user_id = make_staff(role, f"api-{role}@partnership.test")

@@ -14,7 +14,7 @@ from bot.models import (
     School,
     StaffUser,
 )
-from bot.staff_accounts import revoke_api_token
+from bot.staff.accounts import revoke_api_token
 
 
 def test_a_token_reads_the_schools_as_json(client, api_token, sessions):

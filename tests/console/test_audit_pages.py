@@ -8,9 +8,9 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from bot import audit
 from bot.db import session_scope
 from bot.models import AuditLog, StaffUser
+from bot.staff import audit
 from console.audit_pages import AuditFilter, audit_page
 from tests.console.conftest import post_form
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from bot.models import AuditLog, StaffUser
-from bot.staff_accounts import MAX_FAILED_LOGINS, authenticate, is_locked
+from bot.staff.accounts import MAX_FAILED_LOGINS, authenticate, is_locked
 from tests.console.conftest import PASSWORD, csrf_of, login, post_form
 
 

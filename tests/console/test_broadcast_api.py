@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.broadcasting import tasks
-from bot.dates import LOCAL_TZ
 from bot.models import AuditLog, Broadcast, Contact, Delivery, School
+from bot.text.dates import LOCAL_TZ
 from webhooks.services import services
 
 TEXTS = {"en": "School is closed Friday.", "es": "La escuela estará cerrada el viernes."}

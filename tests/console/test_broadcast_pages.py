@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.broadcasting import tasks
 from bot.broadcasting.audience import Audience
 from bot.broadcasting.compose import create
-from bot.dates import LOCAL_TZ
 from bot.models import AuditLog, Broadcast, Contact, Delivery, School
+from bot.text.dates import LOCAL_TZ
 from tests.console.conftest import post_form
 from webhooks.services import services
 

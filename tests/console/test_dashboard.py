@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.dashboard_stats import dashboard, period_ending
+from bot.conversations.dashboard_stats import dashboard, period_ending
 from bot.db import session_scope
 from bot.models import (
     ConsentEvent,

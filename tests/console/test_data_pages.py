@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from bot import catalog
+from bot.directory import catalog
 from bot.models import AuditLog, Contact, ParentCollegeSession, Program, School
-from bot.registrations import sign_up, upcoming_sessions
+from bot.parent_college.registrations import sign_up, upcoming_sessions
 from tests.console.conftest import post_form
 
 BEFORE_SEED_SESSIONS = datetime(2026, 12, 1, tzinfo=timezone.utc)

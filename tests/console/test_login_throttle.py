@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-import bot.staff_accounts as accounts
-from bot.login_throttle import LIMITS
-from bot.staff_accounts import MAX_FAILED_LOGINS, authenticate
+import bot.staff.accounts as accounts
+from bot.staff.accounts import MAX_FAILED_LOGINS, authenticate
+from bot.staff.login_throttle import LIMITS
 from tests.console.conftest import PASSWORD, login, post_form
 
 REAL = "rosa@partnership.test"
@@ -114,7 +114,7 @@ def test_counts_of_days_ago_are_forgotten_by_the_daily_run(make_staff, sessions,
     from datetime import timedelta
 
     from bot.models import LoginThrottle, utcnow
-    from bot.retention import scheduled_purge
+    from bot.privacy.retention import scheduled_purge
 
     make_staff("staff", REAL)
     with sessions() as session:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import AuditLog, Contact, ParentCollegeSession, Registration
-from bot.registrations import cancel, sign_up
+from bot.parent_college.registrations import cancel, sign_up
 from tests.console.conftest import post_form
 
 WATTS = "2027-01-watts"

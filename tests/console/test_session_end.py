@@ -4,7 +4,7 @@ switched off, not 12 hours later."""
 
 from __future__ import annotations
 
-from bot.staff_accounts import MAX_FAILED_LOGINS
+from bot.staff.accounts import MAX_FAILED_LOGINS
 from tests.console.conftest import PASSWORD, csrf_of, login, post_form
 
 STAFF = "staff@partnership.test"
@@ -18,7 +18,7 @@ def _copy_of(app, client):
 
 
 def _staff_id(sessions) -> int:
-    from bot.staff_accounts import find_by_email
+    from bot.staff.accounts import find_by_email
 
     with sessions() as db:
         return find_by_email(db, STAFF).id
@@ -90,7 +90,7 @@ def test_a_copied_cookie_cannot_make_an_api_token_without_the_password(app, staf
     page = post_form(thief, "/console/account/token", {"current": "a guess"}, follow_redirects=True)
     assert b"not right" in page.data and b'class="token"' not in page.data
     with sessions() as db:
-        from bot.staff_accounts import find_by_email
+        from bot.staff.accounts import find_by_email
 
         assert find_by_email(db, STAFF).api_token_hash is None
 
@@ -114,7 +114,7 @@ def test_a_copied_cookie_cannot_guess_the_password_on_the_change_form(app, staff
 
 
 def test_a_new_password_stops_the_api_token_too(staff_client, admin_client, sessions):
-    from bot.staff_accounts import user_for_token
+    from bot.staff.accounts import user_for_token
 
     page = post_form(staff_client, "/console/account/token", {"current": PASSWORD}).data.decode()
     token = page.split('<code class="token">')[1].split("<")[0]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import AuditLog, StaffUser
-from bot.staff_accounts import (
+from bot.staff.accounts import (
     MAX_FAILED_LOGINS,
     AccountError,
     authenticate,

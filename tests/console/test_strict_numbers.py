@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.whole_numbers import whole_number
+from bot.text.whole_numbers import whole_number
 
 ODD_NUMBERS = ["²", "٣", "1²", "-1", "+1", " 1", "1 ", "1.0", "0x10", "99999999999999999999", "1e3"]
 

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from bot.conversations import bot_is_paused
+from bot.conversations.log import bot_is_paused
 from bot.models import (
     AuditLog,
     Contact,
@@ -16,7 +16,7 @@ from bot.models import (
     Message,
     NluCorrection,
 )
-from bot.sms_try import replies_from_twiml
+from bot.sms.inbound_request import replies_from_twiml
 from tests.conftest import make_settings
 from tests.console.conftest import login, post_form
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.dates import MONTHS, day_and_time, local, time_of_day
 from bot.db import engine_for, session_factory
 from bot.migrate import upgrade
 from bot.models import Contact, ParentCollegeSession, School
-from bot.processes import action_server, child_env, rasa_server, web
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
-from bot.supervisor import start, stop
-from bot.training import ensure_model
+from bot.nlu.training import ensure_model
+from bot.processes.command_lines import action_server, child_env, rasa_server, web
+from bot.processes.supervisor import start, stop
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
+from bot.text.dates import MONTHS, day_and_time, local, time_of_day
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL, make_settings
 from tests.support.parent_college import next_saturday
 from tests.support.stack import StackNotReady, free_port, start_ready, wait_until_ready
@@ -29,7 +29,7 @@ def stack(tmp_path_factory):
     database_url = f"sqlite:///{home / 'family_line.db'}"
     upgrade(database_url)
     from bot.db import session_factory, session_scope
-    from bot.seed import seed_database
+    from bot.directory.seed import seed_database
 
     with session_scope(session_factory(engine_for(database_url))) as session:
         seed_database(session)

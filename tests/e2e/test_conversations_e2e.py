@@ -183,7 +183,7 @@ def test_a_miss_after_did_you_mean_goes_to_a_person_with_one_message(client, e2e
 
 
 def _form(body, phone="+13235550910", **changes):
-    from bot.sms_try import twilio_sms_form
+    from bot.sms.inbound_request import twilio_sms_form
 
     form = twilio_sms_form(body, phone)
     form.update(changes)

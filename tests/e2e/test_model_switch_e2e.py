@@ -14,9 +14,9 @@ import requests
 from sqlalchemy import select
 
 from bot.models import Message, NluTraining, utcnow
-from bot.review_training import activate, go_back
+from bot.nlu.review_training import activate, go_back
+from bot.nlu.training import model_path
 from bot.texts import text
-from bot.training import model_path
 from tests.conftest import TEST_RASA_TOKEN
 from tests.e2e.conftest import texting
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.dates import time_range
 from bot.models import ParentCollegeSession, Registration
+from bot.text.dates import time_range
 from tests.e2e.conftest import Family, session_label
 
 pytestmark = pytest.mark.e2e

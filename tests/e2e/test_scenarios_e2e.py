@@ -13,8 +13,8 @@ import requests
 import yaml
 from sqlalchemy import select
 
-from bot.dates import MONTHS, local
 from bot.models import Contact, Conversation, Registration, School
+from bot.text.dates import MONTHS, local
 from tests.conftest import TEST_RASA_TOKEN
 from tests.e2e.conftest import texting
 from tests.support.scenarios import Outcome, TurnState, check_turn, rate

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.models import Message, School
-from bot.sms_try import sign, twilio_sms_form
+from bot.sms.inbound_request import sign, twilio_sms_form
 from tests.conftest import HEALTH_DETAILS, TEST_TWILIO_TOKEN, WEBHOOK_URL
 from tests.e2e.conftest import texting
 

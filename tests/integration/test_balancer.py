@@ -1,5 +1,6 @@
-"""bot/balancer.py on loopback: per-request round robin, a replica that refuses connections
-skipped, no second try for a request a replica already had, the journal of who served whom."""
+"""bot/processes/balancer.py on loopback: per-request round robin, a replica that refuses
+connections skipped, no second try for a request a replica already had, the journal of who served
+whom."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 import requests
 from aiohttp import web
 
-from bot.balancer import Balancer, Upstream, make_app
+from bot.processes.balancer import Balancer, Upstream, make_app
 from tests.support.stack import free_port
 
 
@@ -182,7 +183,7 @@ def test_no_replica_at_all_is_a_502(balanced):
 def test_only_a_connection_that_never_opened_counts_as_refused():
     from aiohttp.client_exceptions import ServerTimeoutError
 
-    from bot.balancer import _never_connected
+    from bot.processes.balancer import _never_connected
 
     # What aiohttp raises when a replica's machine does not answer at all, and when a replica
     # took the request and then went quiet: only the first is safe to send elsewhere.

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.dates import LOCAL_TZ
 from bot.models import Broadcast, Contact, Delivery, School, utcnow
+from bot.text.dates import LOCAL_TZ
 
 
 @pytest.fixture

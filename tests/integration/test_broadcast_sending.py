@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.broadcasting import sending, tasks
 from bot.broadcasting.pace import DatabasePace
 from bot.broadcasting.sending import BroadcastStateError, send_batch
-from bot.compliance import record_opt_out
 from bot.db import engine_for, session_factory
+from bot.families.compliance import record_opt_out
 from bot.models import (
     Broadcast,
     ConsentEvent,
@@ -27,7 +27,7 @@ from bot.models import (
     Message,
     utcnow,
 )
-from bot.outbound import TwilioTransport
+from bot.sms.outbound import TwilioTransport
 from tests.conftest import make_settings
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.broadcasting import sending, tasks
 from bot.db import engine_for, session_factory
 from bot.models import Broadcast, Contact, Delivery
-from bot.outbound import twilio_client
+from bot.sms.outbound import twilio_client
 from tests.conftest import make_settings
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio
 

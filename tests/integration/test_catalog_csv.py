@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import catalog, catalog_csv
-from bot.catalog_csv import ImportRefused, export_csv, import_csv
+from bot.directory import catalog, catalog_csv
+from bot.directory.catalog_csv import ImportRefused, export_csv, import_csv
 from bot.models import Contact, Event, ParentCollegeSession, Program, School
-from bot.registrations import sign_up
+from bot.parent_college.registrations import sign_up
 
 KINDS = ("school", "program", "event", "session")
 

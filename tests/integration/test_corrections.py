@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.corrections import FILE_NAME, contract_intents, export_corrections, read_examples
 from bot.models import Contact, Conversation, Message, NluCorrection
+from bot.nlu.corrections import FILE_NAME, contract_intents, export_corrections, read_examples
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
 

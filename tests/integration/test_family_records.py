@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from bot.broadcasting.sending import progress
 from bot.cli import main
 from bot.db import engine_for
-from bot.family_records import REFERENCES, TRACKER_CLEARED, TRACKER_PENDING, pending_trackers
 from bot.models import (
     AuditLog,
     Base,
@@ -34,6 +33,12 @@ from bot.models import (
     School,
     StaffUser,
     utcnow,
+)
+from bot.privacy.family_records import (
+    REFERENCES,
+    TRACKER_CLEARED,
+    TRACKER_PENDING,
+    pending_trackers,
 )
 
 FAMILY = "+13235550100"
@@ -440,8 +445,8 @@ def sqlite_families(sqlite_url, tmp_path, monkeypatch, rasa):
     """The families on SQLite, where Rasa keeps its trackers in memory (the embedded default):
     (sessions, their ids, a `bot` runner)."""
     from bot.db import session_factory
+    from bot.directory.seed import seed_database
     from bot.migrate import upgrade
-    from bot.seed import seed_database
 
     monkeypatch.chdir(tmp_path)
     upgrade(sqlite_url)

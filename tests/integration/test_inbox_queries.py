@@ -1,5 +1,5 @@
-"""The inbox query (bot/inbox.py) on SQLite and PostgreSQL: each filter alone and together,
-search, ordering and keyset pages."""
+"""The inbox query (bot/conversations/inbox.py) on SQLite and PostgreSQL: each filter alone and
+together, search, ordering and keyset pages."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.inbox import (
+from bot.conversations.inbox import (
     BadCursor,
     InboxFilters,
     decode_cursor,
@@ -20,6 +19,7 @@ from bot.inbox import (
     local_day_bounds,
     snippet,
 )
+from bot.db import session_scope
 from bot.models import Contact, Conversation, Message, School
 
 T0 = datetime(2026, 3, 9, 18, 0, tzinfo=timezone.utc)  # 11 a.m. in Los Angeles (PDT)

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import select
 
+from bot.directory.programs import active_programs, find_program
 from bot.models import Program
-from bot.programs import active_programs, find_program
 
 
 def test_active_programs_in_seed_order(sessions):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from bot.models import Contact, ParentCollegeSession, Registration
-from bot.registrations import (
+from bot.parent_college.registrations import (
     active_registrations,
     cancel,
     seats_left,

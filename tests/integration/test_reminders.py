@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.broadcasting.sending import still_wanted
-from bot.compliance import keyword_for
-from bot.dates import LOCAL_TZ
+from bot.families.compliance import keyword_for
 from bot.models import Broadcast, Contact, Delivery, ParentCollegeSession, Registration
-from bot.reminders import queue_due_reminders, reminder_texts, session_time
+from bot.parent_college.reminders import queue_due_reminders, reminder_texts, session_time
+from bot.text.dates import LOCAL_TZ
 
 AT = time(10, 0)
 # Friday 17 January 2031, Los Angeles (no seeded session near); the session is on Saturday the
@@ -122,7 +122,7 @@ def test_one_oclock_in_spanish_is_a_la_una():
 
 
 def test_two_workers_at_the_same_minute_make_one_reminder(sessions, saturday_session, monkeypatch):
-    import bot.reminders as reminders
+    import bot.parent_college.reminders as reminders
 
     # Both clocks read the due sessions before either committed its reminder.
     with sessions() as session:

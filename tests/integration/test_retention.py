@@ -27,7 +27,7 @@ from bot.models import (
     Registration,
     utcnow,
 )
-from bot.retention import dry_run, purge
+from bot.privacy.retention import dry_run, purge
 from bot.worker import RETENTION_PURGE_AT, build_huey
 from tests.conftest import TEST_RASA_TOKEN, make_settings
 from tests.integration.test_family_records import (
@@ -400,8 +400,8 @@ def test_one_purge_at_a_time_across_workers(line, sessions, retention_settings):
 def test_the_report_counts_one_and_many_in_an_operators_words():
     from datetime import timezone
 
-    from bot.family_records import Removed
-    from bot.retention import PurgeReport
+    from bot.privacy.family_records import Removed
+    from bot.privacy.retention import PurgeReport
 
     cutoff = datetime(2024, 11, 24, 8, 0, tzinfo=timezone.utc)
     one = PurgeReport(730, cutoff, True, Removed(messages=1), rasa_events=1, trackers_pending=1)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import review_training
 from bot.models import NluTraining
-from bot.review_training import model_file_name, request_training, run_training
-from bot.training import PROJECT, model_path
+from bot.nlu import review_training
+from bot.nlu.review_training import model_file_name, request_training, run_training
+from bot.nlu.training import PROJECT, model_path
 from tests.integration.test_corrections import _correct
 
 pytestmark = pytest.mark.skipif(
@@ -69,7 +69,7 @@ def test_a_training_learns_the_corrections_and_compares_itself_with_the_live_mod
                 assert both["live"] is not None and abs(both["new"] - both["live"]) < 0.05
     log = review_training.log_tail(settings, training_id, lines=400)
     # No "Epochs" here: Rasa's cache restores DIET when the same data was trained before.
-    assert "rasa train" in log and "bot.nlu_readings" in log
+    assert "rasa train" in log and "bot.nlu.readings" in log
     # The copy of the data is gone; the project's own data never saw the correction.
     assert not (review_training.training_dir(settings, training_id) / "nlu_data").exists()
     assert not (PROJECT / "nlu_data" / "es" / "corrections.yml").exists()

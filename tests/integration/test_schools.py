@@ -1,6 +1,6 @@
 import pytest
 
-from bot.schools import example_names, find_school
+from bot.directory.schools import example_names, find_school
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import SEED_DIR, SeedError, seed_database
 from bot.models import Organization, ParentCollegeSession, Program, School
-from bot.seed import SEED_DIR, SeedError, seed_database
 
 
 def _counts(session):

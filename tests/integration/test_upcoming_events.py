@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.events import find_neighborhood, upcoming_events
+from bot.directory.events import find_neighborhood, upcoming_events
 from bot.models import Event, Neighborhood, School
 
 # Before every seeded date (January and February 2027).

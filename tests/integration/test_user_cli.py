@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.models import AuditLog, StaffUser
-from bot.staff_accounts import MAX_FAILED_LOGINS, authenticate, user_for_token
+from bot.staff.accounts import MAX_FAILED_LOGINS, authenticate, user_for_token
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from bot.dates import LOCAL_TZ
 from bot.models import Contact
+from bot.text.dates import LOCAL_TZ
 
 NOON_UTC = datetime(2026, 3, 9, 12, 0, tzinfo=timezone.utc)
 

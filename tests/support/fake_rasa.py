@@ -1,5 +1,5 @@
 """A small HTTP server that speaks the two endpoints of Rasa the web process uses: `/status` and
-the family_line channel (bot/rasa_channel.py), which answers with the replies and the
+the family_line channel (bot/rasa/channel.py), which answers with the replies and the
 understanding together.
 
 For web-layer tests only: it lets them drive the real RasaClient over real HTTP and make Rasa slow,
@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 CHANNEL_PATH = "/webhooks/family_line/webhook"
-MODEL_SWITCH_PATH = "/webhooks/family_line/model"  # bot/rasa_channel.py
+MODEL_SWITCH_PATH = "/webhooks/family_line/model"  # bot/rasa/channel.py
 
 
 class FakeRasa:
@@ -29,7 +29,7 @@ class FakeRasa:
         # the channel: {"recipient_id": ..., "custom": {...}}. See hand_off().
         self.custom: list[dict] = []
         self.received: list[dict] = []  # what the channel was sent, one per message
-        # Model files the channel's switch (bot/rasa_channel.py) was asked to load, in order.
+        # Model files the channel's switch (bot/rasa/channel.py) was asked to load, in order.
         self.loaded: list[str] = []
         self.refuse_models = False  # the switch answers 400, as for a file that is no model
         self.status_calls = 0  # GET /status requests seen (health checks, model switches)

@@ -116,7 +116,7 @@ def utc_now() -> datetime:
 
 
 def segments_of(body: str) -> int:
-    from bot.segments import count_segments
+    from bot.text.segments import count_segments
 
     return count_segments(body).segments
 

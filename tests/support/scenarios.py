@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.folding import fold
-from bot.language import guess_language
-from bot.segments import count_segments
+from bot.text.folding import fold
+from bot.text.language_detection import guess_language
+from bot.text.segments import count_segments
 
 MOST_SEGMENTS = 3
 # Shorter messages ("markham", "si porfa") may be named back in a good answer.

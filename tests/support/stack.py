@@ -9,8 +9,8 @@ from pathlib import Path
 
 import requests
 
-from bot.processes import ProcessSpec
-from bot.supervisor import start, stop
+from bot.processes.command_lines import ProcessSpec
+from bot.processes.supervisor import start, stop
 
 STARTUP_SECONDS = 240
 
@@ -51,7 +51,8 @@ def wait_until_ready(spec: ProcessSpec, process, log_path: Path) -> None:
 
 
 def start_ready(specs: list[ProcessSpec], env: dict[str, str], log, log_path: Path) -> list:
-    """Starts every process, then waits for each; the caller stops them (bot.supervisor.stop)."""
+    """Starts every process, then waits for each; the caller stops them
+    (bot.processes.supervisor.stop)."""
     processes = [start(spec, env, out=log) for spec in specs]
     try:
         for spec, process in zip(specs, processes, strict=True):

@@ -1,7 +1,7 @@
 """The production topology on loopback (what `make run-scaled` starts): PostgreSQL for the data and
 Rasa's trackers, a Redis of the test's own (so it can be stopped and started again), two Rasa
-replicas and two action servers each behind bot/balancer.py, two workers, gunicorn with two
-workers. Started once for the module; skipped with the reason where PostgreSQL or Redis is
+replicas and two action servers each behind bot/processes/balancer.py, two workers, gunicorn with
+two workers. Started once for the module; skipped with the reason where PostgreSQL or Redis is
 missing."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import requests
 from sqlalchemy import select
 
 from bot.db import engine_for, session_factory, session_scope
+from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import ParentCollegeSession, School
-from bot.processes import Topology, child_env, scaled_processes
-from bot.seed import seed_database
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
-from bot.supervisor import start, stop
-from bot.training import ensure_model
+from bot.nlu.training import ensure_model
+from bot.processes.command_lines import Topology, child_env, scaled_processes
+from bot.processes.supervisor import start, stop
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 from tests.conftest import make_settings
 from tests.support.databases import (
     drop_database,

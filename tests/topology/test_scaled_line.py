@@ -15,7 +15,6 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, or_, select, text
 
-from bot import review_training
 from bot.broadcasting import compose
 from bot.broadcasting.audience import Audience
 from bot.broadcasting.tasks import enqueue_lanes
@@ -29,10 +28,11 @@ from bot.models import (
     NluTraining,
     Registration,
 )
-from bot.rasa_endpoints import tracker_store_url
-from bot.review_training import model_file_name
+from bot.nlu import review_training
+from bot.nlu.review_training import model_file_name
+from bot.nlu.training import ensure_model
+from bot.rasa.endpoints import tracker_store_url
 from bot.texts import text as family_text
-from bot.training import ensure_model
 from bot.worker import build_huey
 from tests.conftest import TEST_RASA_TOKEN
 

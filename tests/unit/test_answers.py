@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
+from bot.reading.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from bot.broadcasting.preview import (
     price,
     texts_present,
 )
-from bot.languages import choose
+from bot.text.languages import choose
 
 PRICE = 0.0083
 CLOSED = {"en": "School is closed Friday.", "es": "La escuela estará cerrada el viernes."}

@@ -1,8 +1,8 @@
-"""Enrolling a child is never read as a Parent College sign-up (bot/child_enrollment.py)."""
+"""Enrolling a child is never read as a Parent College sign-up (bot/reading/child_enrollment.py)."""
 
 import pytest
 
-from bot.child_enrollment import as_enrollment, enrolls_a_child
+from bot.reading.child_enrollment import as_enrollment, enrolls_a_child
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.compliance import HELP, KEYWORDS, OPT_IN, OPT_OUT, keyword_for, read_keyword
+from bot.families.compliance import HELP, KEYWORDS, OPT_IN, OPT_OUT, keyword_for, read_keyword
 from bot.models import Contact
 
 REQUIRED = {

@@ -56,7 +56,7 @@ def test_handoff_hours(value, hours):
 
 @pytest.mark.parametrize("value, threads", [(None, 8), ("", 8), ("1", 1), ("16", 16)])
 def test_web_threads_reach_gunicorns_command_line(value, threads):
-    from bot.processes import web
+    from bot.processes.command_lines import web
 
     environ = {} if value is None else {"WEB_THREADS": value}
     settings = load_settings(environ=environ, dotenv_path=None)

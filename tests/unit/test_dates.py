@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.dates import LOCAL_TZ, day, day_and_time, local, time_of_day, time_range
+from bot.text.dates import LOCAL_TZ, day, day_and_time, local, time_of_day, time_range
 
 UTC = timezone.utc
 

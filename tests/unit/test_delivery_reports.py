@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.delivery_reports import FINAL, PROGRESS, replaceable_by
+from bot.conversations.delivery_reports import FINAL, PROGRESS, replaceable_by
 
 
 @pytest.mark.parametrize(

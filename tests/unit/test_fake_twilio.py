@@ -1,5 +1,5 @@
 """The fake Twilio REST API, driven by the real `twilio` client as the line builds it
-(bot.outbound.twilio_client with TWILIO_API_BASE_URL): what it answers, what it refuses, the
+(bot.sms.outbound.twilio_client with TWILIO_API_BASE_URL): what it answers, what it refuses, the
 status callbacks it signs, its accounting, and the process benchmarks start."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.config import load_settings
-from bot.outbound import TwilioTransport, twilio_client
+from bot.sms.outbound import TwilioTransport, twilio_client
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio
 
 TOKEN = "fake-twilio-test-token-0123456789"

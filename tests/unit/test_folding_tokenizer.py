@@ -1,12 +1,12 @@
 """What the model counts of a word (bot/folding.fold_spelling), and the tokenizer that hands it
-to the featurizers inside Rasa (bot/rasa_folding_tokenizer.py); entities keep the family's text."""
+to the featurizers inside Rasa (bot/rasa/folding_tokenizer.py); entities keep the family's text."""
 
 import pytest
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.folding import fold_spelling
-from bot.rasa_folding_tokenizer import FoldingTokenizer
+from bot.rasa.folding_tokenizer import FoldingTokenizer
+from bot.text.folding import fold_spelling
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@ family waits, a message the bot cannot answer is acknowledged at most every few 
 
 from datetime import datetime, timedelta, timezone
 
-from bot.conversations import bot_is_paused
-from bot.handoff import TOLD_AGAIN_AFTER, hand_to_staff
+from bot.conversations.log import bot_is_paused
+from bot.families.handoff import TOLD_AGAIN_AFTER, hand_to_staff
 from bot.models import Conversation
 
 NOW = datetime(2026, 3, 9, 17, 0, tzinfo=timezone.utc)  # a Monday, 10 a.m. in Los Angeles
@@ -59,8 +59,8 @@ def test_asking_for_a_person_again_is_always_answered():
 
 
 def test_a_staff_reply_holds_for_its_hours_and_take_over_until_released():
+    from bot.conversations.staff_replies import take_over
     from bot.models import StaffUser
-    from bot.staff_replies import take_over
 
     staff = StaffUser(id=7)
     replied = Conversation(handled_by_staff=False, needs_staff=True)

@@ -1,12 +1,12 @@
-"""Two readings of an intent made one (bot/intent_blend.py), and the pipeline step that does it
-inside Rasa (bot/rasa_intent_blend.py)."""
+"""Two readings of an intent made one (bot/nlu/intent_blend.py), and the pipeline step that does it
+inside Rasa (bot/rasa/intent_blend_step.py)."""
 
 import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.intent_blend import blend
-from bot.rasa_intent_blend import BlendedIntentClassifier
+from bot.nlu.intent_blend import blend
+from bot.rasa.intent_blend_step import BlendedIntentClassifier
 
 
 def test_readings_are_averaged_by_weight_and_ranked_best_first():

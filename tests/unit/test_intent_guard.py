@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.intent_guard import needs_did_you_mean
+from bot.nlu.intent_guard import needs_did_you_mean
 
 
 def _ranking(*pairs):

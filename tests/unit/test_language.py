@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import detect_language, guess_language, unstretch
+from bot.text.language_detection import detect_language, guess_language, unstretch
 
 SPANISH = [
     "hola",
@@ -163,14 +163,14 @@ def test_every_school_of_the_line_is_a_name_not_a_language():
 
     import yaml
 
-    from bot.folding import fold
-    from bot.language_words import PROPER_NAMES
+    from bot.text.folding import fold
+    from bot.text.language_words import PROPER_NAMES
 
     seed = Path(__file__).resolve().parents[2] / "seed" / "schools.yaml"
     schools = yaml.safe_load(seed.read_text(encoding="utf-8"))["schools"]
     missing = [s["short_name"] for s in schools if fold(s["short_name"]) not in PROPER_NAMES]
     assert missing == []
-    from bot.contacts import SWITCH_CONFIDENCE
+    from bot.families.contacts import SWITCH_CONFIDENCE
 
     for school in schools:
         text = f"soy Ana Lopez, mi hijo va en {school['name']}"

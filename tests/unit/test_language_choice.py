@@ -1,8 +1,8 @@
-"""Per contact, the language is sticky (bot.contacts.choose_language)."""
+"""Per contact, the language is sticky (bot.families.contacts.choose_language)."""
 
 import pytest
 
-from bot.contacts import (
+from bot.families.contacts import (
     choose_language,
     choose_language_explicitly,
     language_asked_for,

@@ -1,9 +1,9 @@
 """A question about what language something is in is not a request to switch
-(bot/language_question.py)."""
+(bot/reading/language_question.py)."""
 
 import pytest
 
-from bot.language_question import as_language_question, asks_what_language
+from bot.reading.language_question import as_language_question, asks_what_language
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,11 @@
-"""The line's languages are defined once (bot/languages.py), and named to staff one way."""
+"""The line's languages are defined once (bot/text/languages.py), and named to staff one way."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bot.languages import LANGUAGES, known, name_of, other_than
+from bot.text.languages import LANGUAGES, known, name_of, other_than
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("bot", "console", "webhooks", "actions", "scripts", "bench")

@@ -2,7 +2,12 @@
 
 import pytest
 
-from bot.message_checks import MAX_TEXT_FOR_BOT, has_text, is_other_script, text_for_bot
+from bot.conversations.message_checks import (
+    MAX_TEXT_FOR_BOT,
+    has_text,
+    is_other_script,
+    text_for_bot,
+)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.nlu_evaluation import (
+from bot.nlu.evaluation import (
     LanguageScore,
     format_comparison,
     history_entry,

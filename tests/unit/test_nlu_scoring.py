@@ -1,7 +1,7 @@
-"""How the evaluation reads what the bot acts on (bot/nlu_evaluation.py): a reading under the
+"""How the evaluation reads what the bot acts on (bot/nlu/evaluation.py): a reading under the
 fallback threshold, or two readings too close to choose between, is a "didn't get that"."""
 
-from bot.nlu_evaluation import Prediction, torn_between_two
+from bot.nlu.evaluation import Prediction, torn_between_two
 
 
 def _parsed(intent: tuple[str, float], *ranking: tuple[str, float]) -> dict:

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.office_hours import when_staff_answer
+from bot.families.office_hours import when_staff_answer
 
 
 def _utc(text):

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.models import ConsentEvent, Contact
-from bot.outbound import ConsoleTransport, TwilioTransport, send_text, transport_for
+from bot.sms.outbound import ConsoleTransport, TwilioTransport, send_text, transport_for
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio
 
 TOKEN = "real-looking-auth-token"

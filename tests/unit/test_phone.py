@@ -1,6 +1,6 @@
 import pytest
 
-from bot.phone import mask, to_e164
+from bot.text.phone import mask, to_e164
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import datetime, time, timezone
 import pytest
 
 from bot.broadcasting.quiet_hours import in_quiet_hours, next_send_time
-from bot.dates import LOCAL_TZ
+from bot.text.dates import LOCAL_TZ
 
 
 def la(*args) -> datetime:

@@ -1,4 +1,4 @@
-"""The family_line channel (bot/rasa_channel.py): the REST channel's replies plus what the model
+"""The family_line channel (bot/rasa/channel.py): the REST channel's replies plus what the model
 read in this message, taken from the sender's tracker. Driven here with a stand-in for Rasa's
 agent (real tracker store, lock store and events, no model); tests/e2e runs it in real Rasa."""
 
@@ -14,7 +14,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUtteranceReverted, UserUttered
 
-from bot.rasa_channel import FamilyLineInput, understanding_of_turn
+from bot.rasa.channel import FamilyLineInput, understanding_of_turn
 
 
 def _parse(intent: str, confidence: float = 0.9, **entities) -> dict:

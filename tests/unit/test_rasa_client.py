@@ -4,7 +4,7 @@ and what the model read."""
 import pytest
 import requests
 
-from bot.rasa_client import CHANNEL_PATH, BotReply, RasaClient, RasaUnavailable, Understanding
+from bot.rasa.client import CHANNEL_PATH, BotReply, RasaClient, RasaUnavailable, Understanding
 
 GREET = {"intent": "greet", "confidence": 0.97, "entities": []}
 

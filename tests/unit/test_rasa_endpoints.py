@@ -7,7 +7,7 @@ from __future__ import annotations
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot.config import load_settings
-from bot.rasa_endpoints import endpoints_yaml, rasa_environment, write_endpoints
+from bot.rasa.endpoints import endpoints_yaml, rasa_environment, write_endpoints
 
 
 def settings_with(tmp_path, **environ):

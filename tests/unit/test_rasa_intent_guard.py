@@ -3,7 +3,7 @@ reading into nlu_fallback, keeping the model's readings for the did-you-mean to 
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rasa_intent_guard import DataChangeGuard
+from bot.rasa.intent_guard_step import DataChangeGuard
 
 
 def _message(*ranking):

@@ -1,8 +1,8 @@
-"""The figures staff read before using a new model (bot/review_figures.py)."""
+"""The figures staff read before using a new model (bot/nlu/review_figures.py)."""
 
 import pytest
 
-from bot.review_figures import compare, intent_f1, macro_f1
+from bot.nlu.review_figures import compare, intent_f1, macro_f1
 
 
 def test_a_didnt_get_that_is_a_miss_and_a_wrong_reading_costs_both_intents():

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.cli import main, mask_url
 from bot.config import load_settings
-from bot.processes import Topology, scaled_processes
+from bot.processes.command_lines import Topology, scaled_processes
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """A worry about a child's safety goes to a person whatever the model guessed
-(bot/safety_concern.py); the everyday politeness that shares its words does not."""
+(bot/reading/safety_concern.py); the everyday politeness that shares its words does not."""
 
 import pytest
 
-from bot.safety_concern import as_safety_concern, is_safety_concern
+from bot.reading.safety_concern import as_safety_concern, is_safety_concern
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
-"""Which fact a message asks about a school (bot/school_facts.py): the office's hours and the
-bell times are different questions."""
+"""Which fact a message asks about a school (bot/reading/school_facts.py): the office's hours and
+the bell times are different questions."""
 
 import pytest
 
-from bot.school_facts import facts_asked
+from bot.reading.school_facts import facts_asked
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
-"""Reading a school's name from a sentence when the line does not have that school (bot/schools.py):
-the way forward is given at once instead of asking "which school?" for what was just said."""
+"""Reading a school's name from a sentence when the line does not have that school
+(bot/directory/schools.py): the way forward is given at once instead of asking "which school?" for
+what was just said."""
 
 import pytest
 
-from bot.schools import school_named_elsewhere
+from bot.directory.schools import school_named_elsewhere
 
 
 @pytest.mark.parametrize(

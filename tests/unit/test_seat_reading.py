@@ -1,8 +1,8 @@
-"""A message about a sign-up already made is not a new sign-up (bot/seat_reading.py)."""
+"""A message about a sign-up already made is not a new sign-up (bot/reading/seat_reading.py)."""
 
 import pytest
 
-from bot.seat_reading import as_made_sign_up, seat_reading
+from bot.reading.seat_reading import as_made_sign_up, seat_reading
 
 
 @pytest.mark.parametrize(

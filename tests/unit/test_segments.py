@@ -1,6 +1,6 @@
 import pytest
 
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_segments_and_encoding(text, encoding, segments):
 
 
 def test_a_reply_over_three_segments_is_cut_where_a_sentence_or_line_ends():
-    from bot.segments import fit_segments
+    from bot.text.segments import fit_segments
 
     short = "Días sin clases en Markham: del 21 de dic. al 8 de ene."
     assert fit_segments(short) == short

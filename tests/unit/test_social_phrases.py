@@ -1,8 +1,8 @@
-"""A hello, a thank-you or a goodbye and nothing else (bot/social_phrases.py)."""
+"""A hello, a thank-you or a goodbye and nothing else (bot/reading/social_phrases.py)."""
 
 import pytest
 
-from bot.social_phrases import as_social_phrase, social_phrase
+from bot.reading.social_phrases import as_social_phrase, social_phrase
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 import sys
 import threading
 
-from bot.processes import ProcessSpec
-from bot.supervisor import run_all
+from bot.processes.command_lines import ProcessSpec
+from bot.processes.supervisor import run_all
 
 
 def test_one_process_exiting_stops_the_rest(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.segments import count_segments
+from bot.text.segments import count_segments
 from bot.texts import TEXTS, pick, text
 from tests.support.rasa_domain import load_domain
 
@@ -42,7 +42,8 @@ FILL = {
     # A reminder's session: its time, and the longest place a session has (or its school).
     "session_time": "a las 10:30 a. m.",
     "place": "Boyle Heights Technology Youth Center",
-    # A school's everyday facts at the console's length limits' realistic ends (bot/catalog.py).
+    # A school's everyday facts at the console's length limits' realistic ends
+    # (bot/directory/catalog.py).
     "attendance_phone": "(323) 555-0111",
     "bell_times": "de 8:00 a. m. a 3:03 p. m.; los martes salen a la 1:33 p. m.",
     "enrollment_contact": "la oficina principal, salón 101, entre semana de 8 a. m. a 3 p. m.",
@@ -62,7 +63,7 @@ def test_sms_layer_texts_exist_in_both_languages_and_fit(key):
 
 # Responses allowed a third segment: the fact asked with its date, hours and street
 # (actions/parent_college.py cuts the list to three); a school's days off as staff wrote them
-# (at most 200 characters: bot/catalog.py).
+# (at most 200 characters: bot/directory/catalog.py).
 THREE_SEGMENTS = {
     "utter_parent_college_next",
     "utter_parent_college_next_in_form",

@@ -1,7 +1,7 @@
 import shutil
 from pathlib import Path
 
-from bot.training import INPUT_DIRS, INPUT_FILES, PROJECT, fingerprint, model_path
+from bot.nlu.training import INPUT_DIRS, INPUT_FILES, PROJECT, fingerprint, model_path
 
 
 def _copy_project(tmp_path: Path) -> Path:

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.contacts import find_or_create_by_phone
-from bot.conversations import current_conversation
+from bot.conversations.log import current_conversation
+from bot.families.contacts import find_or_create_by_phone
 from bot.models import Broadcast, Message, utcnow
 
 NUMBER = "+13235550160"

@@ -4,10 +4,10 @@ recorded in the consent history, and an opted-out number gets nothing else."""
 import pytest
 from sqlalchemy import select
 
-from bot.inbound import InboundMessage, handle_inbound
+from bot.conversations.inbound import InboundMessage, handle_inbound
 from bot.models import ConsentEvent, Contact, Conversation, Message
-from bot.rasa_client import RasaClient
-from bot.sms_try import replies_from_twiml
+from bot.rasa.client import RasaClient
+from bot.sms.inbound_request import replies_from_twiml
 from bot.texts import text
 
 OPT_OUT = [

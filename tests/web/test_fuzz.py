@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sms_try import sign
+from bot.sms.inbound_request import sign
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL
 
 FUZZ = settings(
@@ -149,7 +149,7 @@ def test_the_login_form_never_fails(app, form, right_csrf):
 def admin_token(sessions) -> dict:
     """An admin's API token, made once for all of a test's examples."""
     from bot.db import session_scope
-    from bot.staff_accounts import create_user, issue_api_token
+    from bot.staff.accounts import create_user, issue_api_token
 
     with session_scope(sessions) as session:
         token = issue_api_token(create_user(session, "fuzz@partnership.test", "x" * 12, "admin"))

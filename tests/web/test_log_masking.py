@@ -1,5 +1,5 @@
 """Families' numbers never reach the logs in clear: every log line that may name one masks it
-(bot.phone.mask), Twilio's error texts and failed requests' URLs are masked too, and the twilio
+(bot.text.phone.mask), Twilio's error texts and failed requests' URLs are masked too, and the twilio
 library, which logs each request's query string, is kept to its warnings."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from bot.broadcasting.sending import accepted_by_twilio
 from bot.config import load_settings
 from bot.models import utcnow
-from bot.outbound import TwilioTransport
-from bot.phone import mask_numbers
+from bot.sms.outbound import TwilioTransport
+from bot.text.phone import mask_numbers
 from tests.support.fake_twilio import ACCOUNT, FakeTwilio
 
 FAMILY = "+13235550100"

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 
-from bot import replay_ledger
+from bot.conversations import replay_ledger
 from bot.models import Message, SeenMessageSid, utcnow
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL
 
 

@@ -4,9 +4,9 @@ from the message log, and no simulator at all once real Twilio credentials are c
 import pytest
 from sqlalchemy import select
 
-from bot.contacts import find_or_create_by_phone
-from bot.conversations import current_conversation, log_message
+from bot.conversations.log import current_conversation, log_message
 from bot.db import session_scope
+from bot.families.contacts import find_or_create_by_phone
 from bot.models import Contact, Message
 from tests.conftest import make_settings
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Contact, Conversation, Message
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 from bot.texts import text
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL
 
@@ -28,7 +28,7 @@ def _post_form(client, form):
 
 
 def test_a_picture_alone_is_asked_for_words_and_logged_with_its_media(post_sms, sessions, caplog):
-    caplog.set_level(logging.INFO, logger="bot.inbound")
+    caplog.set_level(logging.INFO, logger="bot.conversations.inbound")
     response, _ = post_sms("", NumMedia="2", MediaUrl0="https://api.twilio.com/x.jpg")
     assert replies_from_twiml(response.text) == [text("no_text", "es")]
     assert _inbound(sessions)[0].num_media == 2
@@ -171,7 +171,7 @@ def test_characters_xml_cannot_hold_never_break_the_twiml(post_sms, fake_rasa, s
 def test_no_reply_costs_more_than_three_segments_and_the_log_holds_what_was_sent(
     post_sms, fake_rasa, sessions
 ):
-    from bot.segments import count_segments
+    from bot.text.segments import count_segments
 
     # The fake bot repeats the message: a reply far over three segments, as a long value staff
     # typed could make one.

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.handoff import TOLD_AGAIN_AFTER
+from bot.conversations.staff_replies import take_over
+from bot.families.handoff import TOLD_AGAIN_AFTER
 from bot.models import Conversation, Message, StaffUser, utcnow
-from bot.sms_try import replies_from_twiml
-from bot.staff_replies import take_over
+from bot.sms.inbound_request import replies_from_twiml
 from bot.texts import text
 
 

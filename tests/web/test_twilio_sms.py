@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import Contact, Conversation, Message
-from bot.sms_try import replies_from_twiml, sign, twilio_sms_form
+from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 from bot.texts import text
 from tests.conftest import TEST_TWILIO_TOKEN, WEBHOOK_URL, make_settings
 
@@ -261,9 +261,9 @@ def test_while_rasa_thinks_the_message_is_committed_and_no_connection_is_held(se
     # transaction) that long per message would starve the web threads under load.
     from sqlalchemy import event
 
+    from bot.conversations.inbound import InboundMessage, handle_inbound
     from bot.db import engine_for
-    from bot.inbound import InboundMessage, handle_inbound
-    from bot.rasa_client import BotReply, RasaClient
+    from bot.rasa.client import BotReply, RasaClient
 
     engine, checked_out, seen = engine_for(seeded_db), [0], []
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Broadcast, ConsentEvent, Contact, Conversation, Delivery, Message
-from bot.sms_try import replies_from_twiml, sign
+from bot.sms.inbound_request import replies_from_twiml, sign
 from tests.conftest import TEST_TWILIO_TOKEN
 
 STATUS_URL = "http://localhost/twilio/status"

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 09:00:00
 
-The inbox (bot/inbox.py) asks "does this conversation have a family message that ...": the partial
+The inbox (bot/conversations/inbox.py) asks "does this conversation have a family message that ...": the partial
 index on family messages answers that per conversation from the index alone, and the one on
 created_at finds the conversations of a date range. Figures: bench/console_search.py.
 

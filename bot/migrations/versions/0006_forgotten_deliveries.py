@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 10:00:00
 
-`bot family forget` and the retention purge (bot/family_records.py, bot/retention.py) delete a
+`bot family forget` and the retention purge (bot/privacy/family_records.py, bot/privacy/retention.py) delete a
 family's contact row, or keep it as an opt-out record only, while its broadcast deliveries stay so
 each broadcast's counts do not change: delivery.contact_id and delivery.phone become optional.
 The index on contact_id lets a forget find the family's deliveries without reading them all.

@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 16:00:00
 
-A bot hand-off no longer pauses the bot (bot/handoff.py): the family keeps getting answers while
+A bot hand-off no longer pauses the bot (bot/families/handoff.py): the family keeps getting answers while
 it waits for staff, and a message the bot cannot answer meanwhile is acknowledged at most every
 few hours, counted from conversation.family_told_at.
 

@@ -5,7 +5,7 @@ Revises: 0007
 Create Date: 2026-12-06 19:30:00
 
 Families ask how to report an absence, how to enroll a child, when classes start and which days
-have no school (bot/school_matters.py). Staff fill these in the console or by CSV; empty means
+have no school (bot/reading/school_matters.py). Staff fill these in the console or by CSV; empty means
 the line does not know, and the bot says so and gives the office phone or a person.
 
 Downgrade: the columns go with what staff typed into them.

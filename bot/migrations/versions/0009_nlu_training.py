@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-07 02:00:00
 
 Staff retrain the model with their corrections and switch the families' model from the console
-(bot/review_training.py). Each training is a row: its status, progress, figures and model file;
+(bot/nlu/review_training.py). Each training is a row: its status, progress, figures and model file;
 the active one is the model every Rasa server loads.
 
 Downgrade: the history of trainings goes; the model files stay in the models folder.

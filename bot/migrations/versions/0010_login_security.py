@@ -9,7 +9,7 @@ Failed logins were counted on the staff_user row by reading, adding one and writ
 parallel guesses lost each other's counts (24 wrong passwords left the counter at 3), and an
 unknown email never locked, which told an attacker which emails had accounts. They are now
 counted in login_throttle, per email typed (whether or not it has an account) and per client
-address, by one UPDATE in the database (bot/login_throttle.py); staff_user.failed_logins and
+address, by one UPDATE in the database (bot/staff/login_throttle.py); staff_user.failed_logins and
 locked_until go.
 
 Console logins were a signed cookie alone, so a copied cookie kept working after logout or a new
@@ -18,7 +18,7 @@ logout, a new password and switching the account off raise it (console/auth.py).
 
 Twilio's signatures carry no time, so a captured request could be replayed once its message row
 was purged. seen_message_sid keeps a SHA-256 of every answered MessageSid, longer than messages are
-kept (bot/replay_ledger.py); it starts with the MessageSids of the messages kept today.
+kept (bot/conversations/replay_ledger.py); it starts with the MessageSids of the messages kept today.
 
 Downgrade: the counts and locks go, logins are the signed cookie alone again, the ledger goes.
 """
@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_seen_message_sid_seen_on"), "seen_message_sid", ["seen_on"], unique=False
     )
-    # Every MessageSid already answered goes in, hashed as bot/replay_ledger.py hashes them.
+    # Every MessageSid already answered goes in, hashed as bot/conversations/replay_ledger.py hashes them.
     bind = op.get_bind()
     sids = bind.execute(
         sa.text("SELECT DISTINCT twilio_sid FROM message WHERE twilio_sid IS NOT NULL")

@@ -1,0 +1,57 @@
+"""What a model would act on for every held-out message, as JSON for bot/nlu/review_figures.py.
+
+    python -m bot.nlu.readings MODEL OUT.json
+
+Run in its own process by the worker (bot/nlu/review_training.py): loading a model takes a Rasa
+interpreter and a gigabyte, which the worker gives back when the process ends."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bot.nlu.evaluation import (
+    HELD_OUT_SETS,
+    Prediction,
+    fallback_threshold,
+    load_agent,
+    load_examples,
+    predict,
+)
+from bot.text.languages import LANGUAGES
+
+
+def rows(predictions: list[Prediction], threshold: float) -> list[list[str]]:
+    return [[p.text, p.intent, p.behaves_as(threshold)] for p in predictions]
+
+
+def readings(model: Path) -> dict:
+    agent = load_agent(model)
+    threshold = fallback_threshold()
+    return {
+        name: {
+            language: rows(predict(agent, load_examples(language, folder)), threshold)
+            for language in LANGUAGES
+        }
+        for name, folder in HELD_OUT_SETS.items()
+    }
+
+
+def save(found: dict, out: Path) -> None:
+    partial = out.with_suffix(".partial")
+    partial.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+    partial.replace(out)  # a reader never sees half a file
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m bot.nlu.readings MODEL OUT.json", file=sys.stderr)
+        return 2
+    model, out = Path(argv[0]), Path(argv[1])
+    save(readings(model), out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""A family's records handed over or forgotten, and the retention purge."""

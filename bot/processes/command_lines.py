@@ -1,0 +1,213 @@
+"""The command lines of the line's processes, shared by `bot run`, `bot run --scaled` and the
+end-to-end and topology tests."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Settings
+from bot.nlu.training import PROJECT
+from bot.rasa.endpoints import rasa_environment, write_endpoints
+from bot.rasa.token import with_token
+
+
+@dataclass
+class ProcessSpec:
+    name: str
+    argv: list[str]
+    listens: str | None = None  # what to tell the operator
+    ready_url: str | None = None  # answers 2xx once the process can do its job
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """Settings every process must agree on, resolved once so all four use the same values."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "RASA_URL": settings.rasa_url,
+        "ACTION_SERVER_URL": settings.action_server_url,
+        "PORT": str(settings.port),
+        "RASA_PORT": str(settings.rasa_port),
+        "ACTION_PORT": str(settings.action_port),
+        "VAR_DIR": str(settings.var_dir),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        # Rasa's dependencies print screens of deprecation warnings that bury the useful lines.
+        "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
+        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        **(
+            {"RASA_REPLICA_URLS": ",".join(settings.rasa_replica_urls)}
+            if settings.rasa_replica_urls
+            else {}
+        ),
+        **({"MODELS_DIR": str(settings.models_dir)} if settings.models_dir else {}),
+        **({"RASA_API_TOKEN": settings.rasa_api_token} if settings.rasa_api_token else {}),
+        **({"HEALTH_TOKEN": settings.health_token} if settings.health_token else {}),
+        "ACTION_HOST": settings.action_host,
+    }
+
+
+def rasa_server(
+    settings: Settings, model: Path, port: int | None = None, name: str = "rasa"
+) -> ProcessSpec:
+    port = port or settings.rasa_port
+    url = f"http://127.0.0.1:{port}"
+    guarded = ", token required" if settings.rasa_api_token else ", NO TOKEN: RASA_API_TOKEN unset"
+    return ProcessSpec(
+        name=name,
+        argv=[
+            _bin("rasa"),
+            "run",
+            "--enable-api",
+            "--model",
+            str(model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(write_endpoints(settings)),
+            "--credentials",
+            str(PROJECT / "credentials.yml"),
+        ],  # fmt: skip
+        listens=f"Rasa server     {url}  (family_line channel; HTTP API enabled{guarded})",
+        ready_url=with_token(f"{url}/status", settings.rasa_api_token),
+        env=rasa_environment(settings),
+    )
+
+
+def action_server(
+    settings: Settings, port: int | None = None, name: str = "actions"
+) -> ProcessSpec:
+    port = port or settings.action_port
+    url = f"http://127.0.0.1:{port}"
+    return ProcessSpec(
+        name=name,
+        # rasa_sdk listens on every interface unless told otherwise, and it has no login.
+        env={"SANIC_HOST": settings.action_host},
+        argv=[
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],  # fmt: skip
+        listens=f"Action server   http://{settings.action_host}:{port}",
+        ready_url=f"{url}/health",
+    )
+
+
+def balancer(name: str, port: int, upstreams: list[str], journal: int = 0) -> ProcessSpec:
+    """bot/processes/balancer.py in front of replicas; --journal N keeps who served the last N
+    requests."""
+    argv = [_bin("bot"), "balance", "--port", str(port), "--journal", str(journal)]
+    for upstream in upstreams:
+        argv += ["--upstream", upstream]
+    url = f"http://127.0.0.1:{port}"
+    return ProcessSpec(
+        name=name,
+        argv=argv,
+        listens=f"Balancer        {url}  -> {', '.join(upstreams)}",
+        ready_url=f"{url}/_balancer",
+    )
+
+
+def web(settings: Settings, host: str = "127.0.0.1", workers: int = 2) -> ProcessSpec:
+    base = f"http://{host}:{settings.port}"
+    return ProcessSpec(
+        name="web",
+        argv=[
+            _bin("gunicorn"),
+            "webhooks:create_app()",
+            "--bind",
+            f"{host}:{settings.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(settings.web_threads),
+            "--timeout",
+            "30",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+        ],  # fmt: skip
+        listens=f"Web             {base}  (Twilio: {base}/twilio/sms, health: {base}/healthz)",
+        ready_url=f"{base}/healthz",
+    )
+
+
+# Gunicorn's default logs the request line and the referrer, query strings included: a door
+# search by phone number or an inbox search by name would be written to the log in clear. This
+# logs the path alone (%(U)s), never the query string or the referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def worker(settings: Settings, name: str = "worker") -> ProcessSpec:
+    queue = "Redis" if settings.redis_url else f"SQLite {settings.huey_path}"
+    return ProcessSpec(
+        name=name, argv=[_bin("bot"), "worker"], listens=f"Worker          Huey on {queue}"
+    )
+
+
+def all_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
+    return [action_server(settings), rasa_server(settings, model), worker(settings), web(settings)]
+
+
+@dataclass
+class Topology:
+    """How many of each process the scaled line runs, and on which ports the replicas listen
+    (the balancers take RASA_PORT and ACTION_PORT, so nothing else changes for the others)."""
+
+    rasa_ports: list[int]
+    action_ports: list[int]
+    web_workers: int = 2
+    workers: int = 2
+    journal: int = 0
+
+    @classmethod
+    def around(cls, settings: Settings, replicas: int = 2, **kwargs) -> Topology:
+        # Replicas on the ports a hundred above the balancers': 5105, 5106... and 5155, 5156...
+        return cls(
+            rasa_ports=[settings.rasa_port + 100 + i for i in range(replicas)],
+            action_ports=[settings.action_port + 100 + i for i in range(replicas)],
+            **kwargs,
+        )
+
+
+def scaled_processes(settings: Settings, model: Path, topology: Topology) -> list[ProcessSpec]:
+    """The production topology on one machine: action servers and Rasa replicas, each set
+    behind a balancer, the workers, and the web under gunicorn. Same code as `bot run`; only
+    how many and where differ."""
+    actions = [
+        action_server(settings, port, f"actions-{i + 1}")
+        for i, port in enumerate(topology.action_ports)
+    ]
+    rasas = [
+        rasa_server(settings, model, port, f"rasa-{i + 1}")
+        for i, port in enumerate(topology.rasa_ports)
+    ]
+    return [
+        *actions,
+        balancer("lb-actn", settings.action_port, [local_url(p) for p in topology.action_ports]),
+        *rasas,
+        balancer(
+            "lb-rasa",
+            settings.rasa_port,
+            [local_url(p) for p in topology.rasa_ports],
+            topology.journal,
+        ),
+        *[worker(settings, f"worker-{i + 1}") for i in range(topology.workers)],
+        web(settings, workers=topology.web_workers),
+    ]
+
+
+def local_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,1 @@
+"""Texts leaving the line outside a webhook's answer, through the console or Twilio."""

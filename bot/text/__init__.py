@@ -1,0 +1,1 @@
+"""How the line writes and compares words, numbers, dates, phone numbers and languages."""
