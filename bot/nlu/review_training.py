@@ -8,7 +8,7 @@ Rasa replica reads), and both models read the held-out sets in a separate proces
 (bot/nlu/readings.py) so the page can show what changes (bot/nlu/review_figures.py). Using a model
 loads it into every replica through the family_line channel (bot/rasa/channel.py): no restart,
 and the old model answers until the new one is loaded. The active model is the row with status
-"active"; a Rasa server started later loads it (bot/cli.py, `bot run`). Nothing here changes
+"active"; a Rasa server started later loads it (bot/cli/servers.py, `bot run`). Nothing here changes
 nlu_data/: operators who version their data still export with `bot nlu corrections`."""
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def test_a_training_left_by_a_dead_worker_does_not_block_the_next(client, api_to
 
 
 def test_a_rasa_server_started_later_loads_the_active_model(settings, sessions, fake_rasa):
-    from bot.cli import _model_to_serve
+    from bot.cli.servers import _model_to_serve
     from bot.nlu.review_training import activate
     from bot.processes.command_lines import child_env
 

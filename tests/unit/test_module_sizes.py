@@ -15,7 +15,6 @@ LIMIT = 400
 STILL_TO_SPLIT = {
     "bench/broadcast.py": 1079,
     "scripts/nlu_generated_set.py": 1046,
-    "bot/cli.py": 947,
     "bench/scale.py": 827,
     "bot/directory/catalog.py": 712,
     "bot/privacy/family_records.py": 664,

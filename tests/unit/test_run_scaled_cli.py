@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main, mask_url
+from bot.cli import main
+from bot.cli.servers import mask_url
 from bot.config import load_settings
 from bot.processes.command_lines import Topology, scaled_processes
 

@@ -1,0 +1,137 @@
+"""`bot train`, `bot worker`, `bot run` and `bot balance`: the model and the line's processes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.cli.common import read_settings
+
+
+@click.command()
+def train() -> None:
+    """Train the Rasa model if config, domain or training data changed since the last one."""
+    from bot.nlu.training import ensure_model, model_path
+
+    target = model_path()
+    if target.exists():
+        click.echo(f"Model is current: {target}")
+        return
+    click.echo(f"Training {target.name} (about three minutes on two cores)…")
+    click.echo(f"Model ready: {ensure_model()}")
+
+
+@click.command()
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Worker threads (default: a broadcast's lanes at SEND_RATE_PER_SECOND, plus 2).",
+)
+def worker(workers: int | None) -> None:
+    """Run the background worker (Huey consumer)."""
+    from bot.worker import run_worker
+
+    run_worker(read_settings(), workers=workers)
+
+
+@click.command()
+@click.option(
+    "--scaled",
+    is_flag=True,
+    help="The production topology on this machine: replicas behind balancers (docs/deploy.md).",
+)
+@click.option(
+    "--replicas", default=2, show_default=True, help="Rasa and action servers (--scaled)."
+)
+@click.option("--workers", default=2, show_default=True, help="Worker processes (--scaled).")
+@click.option("--web-workers", default=2, show_default=True, help="gunicorn workers (--scaled).")
+def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
+    """Start web, Rasa server, action server and worker in the foreground. Ctrl-C stops all."""
+    from bot.processes.command_lines import (
+        Topology,
+        all_processes,
+        child_env,
+        local_url,
+        scaled_processes,
+    )
+    from bot.processes.supervisor import run_all
+
+    settings = read_settings()
+    if scaled:
+        _check_shared_state(settings)
+    model = _model_to_serve(settings)
+    if scaled:
+        topology = Topology.around(
+            settings, replicas, web_workers=web_workers, workers=workers, journal=1000
+        )
+        # A model staff choose on the Training page must reach each replica, not the balancer.
+        settings = settings.with_overrides(
+            rasa_replica_urls=tuple(local_url(port) for port in topology.rasa_ports)
+        )
+        specs = scaled_processes(settings, model, topology)
+    else:
+        specs = all_processes(settings, model)
+
+    def ready() -> None:
+        lines = ["", "The family text line is running:"] + [f"  {s.listens}" for s in specs]
+        lines += [
+            f"  Database        {mask_url(settings.database_url)}",
+            '  Try it:         .venv/bin/bot sms try "hola, donde queda markham?"',
+            "  Ctrl-C stops everything.",
+            "",
+        ]
+        click.echo("\n".join(lines))
+
+    sys.exit(run_all(specs, child_env(settings), ready))
+
+
+def _model_to_serve(settings):
+    """The model staff last chose on the Training page, or the project's (`bot train`)."""
+    from bot.db import engine_for, session_factory
+    from bot.nlu.review_training import active_model
+
+    with session_factory(engine_for(settings.database_url))() as session:
+        model = active_model(session, settings)
+    if not model.exists():
+        raise click.ClickException(f"no trained model at {model}: run `bot train` first")
+    return model
+
+
+def _check_shared_state(settings) -> None:
+    # Replicas share conversations through PostgreSQL (Rasa's trackers) and Redis (its locks,
+    # Huey's queue): on SQLite and in-memory stores each replica would have its own.
+    problems = []
+    if not settings.database_url.startswith("postgresql"):
+        problems.append("DATABASE_URL=postgresql://user@host:5432/family_line")
+    if not settings.redis_url:
+        problems.append("REDIS_URL=redis://host:6379/0")
+    if problems:
+        raise click.ClickException(
+            "the scaled topology keeps conversations in PostgreSQL and Redis; set "
+            + " and ".join(problems)
+            + " (make run-scaled sets local ones)"
+        )
+
+
+def mask_url(url: str) -> str:
+    """A database or Redis URL with its password hidden, for the console."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: show nothing of it rather than a secret
+        return "(set)"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, required=True, help="Where the balancer listens.")
+@click.option("--upstream", "upstreams", multiple=True, required=True, help="A replica's URL.")
+@click.option("--journal", default=0, show_default=True, help="Remember who served the last N.")
+def balance(host: str, port: int, upstreams: tuple[str, ...], journal: int) -> None:
+    """A small HTTP load balancer in front of Rasa or action server replicas (no nginx needed)."""
+    from bot.processes.balancer import serve
+
+    serve(host, port, list(upstreams), journal)
