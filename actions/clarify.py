@@ -13,6 +13,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from bot import texts
 from bot.directory.events import named_events
 from bot.families.office_hours import when_staff_answer
 from bot.models import utcnow
@@ -51,29 +52,6 @@ ANSWERED_BY = {
     **{matter: "school_info_form" for matter in MATTERS},
 }
 
-OPTIONS = {
-    "ask_school_info": {"en": "a school's address", "es": "dirección de una escuela"},
-    "ask_events": {"en": "upcoming events", "es": "los próximos eventos"},
-    "ask_programs": {"en": "our programs", "es": "nuestros programas"},
-    "ask_parent_college": {"en": "Parent College dates", "es": "fechas de Parent College"},
-    "register_parent_college": {"en": "Parent College sign-up", "es": "inscribirse a la clase"},
-    "cancel_registration": {"en": "cancelling your sign-up", "es": "cancelar su inscripción"},
-    "check_registration": {"en": "checking your sign-up", "es": "revisar su inscripción"},
-    "talk_to_human": {"en": "talking to a person", "es": "hablar con una persona"},
-    "ask_about_partnership": {"en": "who we are", "es": "quiénes somos"},
-    "bot_help": {"en": "what I can help with", "es": "en qué le puedo ayudar"},
-    "report_absence": {"en": "reporting an absence", "es": "avisar una falta"},
-    "ask_enrollment": {"en": "enrolling a child", "es": "inscribir a su hijo(a)"},
-    "ask_days_off": {"en": "days with no school", "es": "días sin clases"},
-    "ask_lunch": {"en": "school meals", "es": "las comidas de la escuela"},
-    "ask_bus": {"en": "school buses", "es": "el transporte escolar"},
-    "ask_grades": {"en": "grades and report cards", "es": "calificaciones y boletas"},
-    "contact_teacher": {"en": "reaching a teacher", "es": "hablar con un maestro(a)"},
-    "ask_uniform": {"en": "uniforms", "es": "el uniforme"},
-    "ask_immunizations": {"en": "shots and records", "es": "vacunas"},
-    "report_lost_item": {"en": "a lost item", "es": "algo perdido"},
-}  # fmt: skip
-
 
 def _user_turns(tracker: Tracker) -> list[dict]:
     return [event for event in tracker.events if event.get("event") == "user"]
@@ -89,7 +67,7 @@ def best_guesses(parse_data: dict) -> list[str]:
     guesses = [
         item["name"]
         for item in ranking
-        if item.get("name") in OPTIONS and (item.get("confidence") or 0) >= LEAST_CONFIDENCE
+        if item.get("name") in ANSWERED_BY and (item.get("confidence") or 0) >= LEAST_CONFIDENCE
     ]
     return guesses[:MOST_OPTIONS]
 
@@ -145,7 +123,10 @@ class Clarify(Action):
         if not guesses:
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("clarify_options", None), SlotSet("clarified_intent", None)]
-        lines = [f"{n}) {OPTIONS[intent][language]}" for n, intent in enumerate(guesses, start=1)]
+        lines = [
+            f"{n}) " + texts.text(f"did_you_mean.{intent}", language)
+            for n, intent in enumerate(guesses, start=1)
+        ]
         dispatcher.utter_message(response="utter_clarify", options="\n".join(lines))
         return [SlotSet("clarify_options", guesses), SlotSet("clarified_intent", None)]
 

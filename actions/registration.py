@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import texts
 from bot.directory.schools import example_names, find_school
 from bot.models import ParentCollegeSession
 from bot.parent_college.registrations import (
@@ -47,23 +48,6 @@ FORM_SLOTS = (
 MOST_ADULTS = 6
 MOST_CHILDREN = 8
 
-# Short phrases put together in code (plural forms); the sentences around them are in the domain.
-_DETAILS = {
-    "en": {
-        "adults": ("1 adult", "{n} adults"),
-        "children": ("childcare for 1 child", "childcare for {n} children"),
-        "no_childcare": "no childcare",
-        "full": "(full: waitlist)",
-        "waitlist": "on the waitlist, number {position}",
-    },
-    "es": {
-        "adults": ("1 adulto", "{n} adultos"),
-        "children": ("cuidado para 1 niño", "cuidado para {n} niños"),
-        "no_childcare": "sin cuidado de niños",
-        "full": "(llena: lista de espera)",
-        "waitlist": "en lista de espera, número {position}",
-    },
-}
 # Words that only introduce a name ("me llamo Rosa", "I'm Rosa").
 _NAME_LEAD = re.compile(
     r"^\s*(me llamo|mi nombre es|soy|yo soy|my name is|my name's|name is|i am|i'm|im|it's|its)\s+",
@@ -71,14 +55,19 @@ _NAME_LEAD = re.compile(
 )
 
 
-def _plural(forms: tuple[str, str], n: int) -> str:
-    return forms[0] if n == 1 else forms[1].format(n=n)
+def _count(what: str, n: int, language: str) -> str:
+    """ "1 adult", "2 adults": a sign-up's phrases put together in code (bot/texts/, sign_up.*);
+    the sentences around them are in the domain."""
+    return texts.text(f"sign_up.{what}.{'one' if n == 1 else 'other'}", language, n=n)
 
 
 def details(language: str, adults: int, children: int) -> str:
-    words = _DETAILS[language]
-    care = _plural(words["children"], children) if children else words["no_childcare"]
-    return f"{_plural(words['adults'], adults)}, {care}"
+    care = (
+        _count("children", children, language)
+        if children
+        else texts.text("sign_up.no_childcare", language)
+    )
+    return f"{_count('adults', adults, language)}, {care}"
 
 
 def clean_name(text: str) -> str | None:
@@ -209,7 +198,7 @@ class ValidateRegistrationForm(FamilyFormValidation):
         """The family answered a question the form asks later instead of this one: the answer is
         kept and said back, the form asks this slot again, and the message is not counted as one
         that did not answer (it did, only early), so the sign-up does not let go over it."""
-        adults = _plural(_DETAILS[language_of(tracker)]["adults"], int(ahead["adults"]))
+        adults = _count("adults", int(ahead["adults"]), language_of(tracker))
         dispatcher.utter_message(response="utter_adults_noted", adults=adults)
         return {slot: None, **ahead, "form_misses": float(tracker.get_slot("form_misses") or 0)}
 
@@ -357,7 +346,7 @@ class AskForSession(Action):
             for number, pc_session in enumerate(sessions, start=1):
                 line = f"{number}) {session_label(pc_session, language)}"
                 if seats_left(session, pc_session) <= 0:
-                    line += " " + _DETAILS[language]["full"]
+                    line += " " + texts.text("sign_up.full", language)
                 options = "\n".join([*lines, line])
                 # Always at least one; then as many as two segments hold, soonest first.
                 if lines and not fits(domain, "utter_sessions_offered", language, options=options):
@@ -509,7 +498,7 @@ class CheckRegistration(Action):
                 part += f" ({details(language, registration.adults, registration.children)}"
                 if registration.status == registration.STATUS_WAITLISTED:
                     position = waitlist_position(session, registration)
-                    part += "; " + _DETAILS[language]["waitlist"].format(position=position)
+                    part += "; " + texts.text("sign_up.waitlist", language, position=position)
                 parts.append(part + ")")
         dispatcher.utter_message(
             response="utter_registrations_list", registrations="; ".join(parts)

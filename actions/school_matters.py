@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import texts
 from bot.families.office_hours import when_staff_answer
 from bot.models import School, utcnow
 from bot.reading.school_matters import SCHOOL_QUESTION, answer_matter, answer_without_school
@@ -17,34 +18,6 @@ SAYS_A_PERSON_ANSWERS = (
     "utter_matter_absence_any_school",
 )
 
-# Each question's subject, as "I don't have information about …" and "… can help with …" name it.
-TOPICS = {
-    "en": {
-        "report_absence": "absences",
-        "ask_enrollment": "enrolling",
-        "ask_days_off": "days off",
-        "ask_lunch": "school meals",
-        "ask_bus": "school buses",
-        "ask_grades": "grades and report cards",
-        "contact_teacher": "reaching teachers and counselors",
-        "ask_uniform": "uniforms",
-        "ask_immunizations": "shots and immunization records",
-        "report_lost_item": "lost items",
-    },
-    "es": {
-        "report_absence": "las faltas",
-        "ask_enrollment": "las inscripciones",
-        "ask_days_off": "los días sin clases",
-        "ask_lunch": "las comidas",
-        "ask_bus": "el transporte escolar",
-        "ask_grades": "las calificaciones",
-        "contact_teacher": "el contacto con maestros y consejeros",
-        "ask_uniform": "el uniforme",
-        "ask_immunizations": "las vacunas",
-        "report_lost_item": "las cosas perdidas",
-    },
-}
-
 
 def say_matter(
     dispatcher: CollectingDispatcher, school: School | None, matter: str, language: str
@@ -53,7 +26,7 @@ def say_matter(
     lang = "en" if language == "en" else "es"
     answer = answer_matter(school, matter, lang) if school else answer_without_school(matter)
     when = when_staff_answer(utcnow(), lang)
-    fill = {**answer.fill, "topic": TOPICS[lang][matter], "when": when}
+    fill = {**answer.fill, "topic": texts.text(f"school_matter.{matter}", lang), "when": when}
     dispatcher.utter_message(response=answer.response, **fill)
     if answer.to_staff:
         if answer.response not in SAYS_A_PERSON_ANSWERS:

@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, ses
 from bot.conversations.inbound import InboundMessage, handle_inbound
 from bot.models import Conversation
 from bot.text.languages import LANGUAGES, other_than
+from bot.texts import text, translations
 
 from .page_headers import locked_down
 from .services import services
@@ -35,77 +36,19 @@ MAX_TEXT_CHARS = 1600
 # before it is read into memory.
 MAX_BODY_BYTES = 32 * 1024
 
-# The page's own words (the bot's answers come from the pipeline in the family's language).
-PAGE_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Family text line",
-        "org": "Partnership for Los Angeles Schools",
-        "intro": "Ask us about your school, events or Parent College. "
-        "We answer in English or Spanish.",
-        "privacy": "Only this browser can see this conversation. Our staff read these messages "
-        "to help you. Please don't share private information such as Social Security numbers.",
-        "language": "Language",
-        "label": "Your message",
-        "placeholder": "Type your question",
-        "send": "Send",
-        "sending": "Sending…",
-        "you": "You",
-        "bot": "Partnership",
-        "staff": "Partnership staff",
-        "empty": "No messages yet. Write your first question below.",
-        "offline": "We couldn't send your message. Check your connection and try again.",
-        "noscript": "This chat needs JavaScript. You can also send us a text message.",
-    },
-    "es": {
-        "title": "Línea de mensajes para familias",
-        "org": "Partnership for Los Angeles Schools",
-        "intro": "Pregúntenos sobre su escuela, los eventos o Parent College. "
-        "Respondemos en español o en inglés.",
-        "privacy": "Solo este navegador puede ver esta conversación. Nuestro personal lee estos "
-        "mensajes para ayudarle. Por favor no comparta información privada, como su número de "
-        "Seguro Social.",
-        "language": "Idioma",
-        "label": "Su mensaje",
-        "placeholder": "Escriba su pregunta",
-        "send": "Enviar",
-        "sending": "Enviando…",
-        "you": "Usted",
-        "bot": "Partnership",
-        "staff": "Personal de Partnership",
-        "empty": "Todavía no hay mensajes. Escriba su primera pregunta abajo.",
-        "offline": "No pudimos enviar su mensaje. Revise su conexión e intente de nuevo.",
-        "noscript": "Este chat necesita JavaScript. También puede mandarnos un mensaje de texto.",
-    },
-}
-
-# Errors carry both languages: the endpoint cannot know which one the visitor reads.
-ERRORS: dict[str, dict[str, str]] = {
-    "unreadable": {
-        "en": "We couldn't read that message. Please try again.",
-        "es": "No pudimos leer ese mensaje. Por favor intente de nuevo.",
-    },
-    "too_long": {
-        "en": f"Your message is too long (at most {MAX_TEXT_CHARS:,} characters). "
-        "Please send it in parts.",
-        "es": f"Su mensaje es demasiado largo (máximo {MAX_TEXT_CHARS:,} caracteres). "
-        "Por favor mándelo en partes.",
-    },
-    "slow_down": {
-        "en": "You've sent a lot of messages in a short time. Please wait a minute and try "
-        "again, or send us a text message.",
-        "es": "Ha mandado muchos mensajes en poco tiempo. Por favor espere un minuto y vuelva a "
-        "intentar, o mándenos un mensaje de texto.",
-    },
-    "unavailable": {
-        "en": "The chat is not available right now. Please send us a text message instead.",
-        "es": "El chat no está disponible en este momento. Por favor mándenos un mensaje de texto.",
-    },
-}
+# The page's own words (the bot's answers come from the pipeline in the family's language), in
+# bot/texts/ as chat.<key>.
+PAGE_KEYS = (
+    "title", "org", "intro", "privacy", "language", "label", "placeholder", "send", "sending",
+    "you", "bot", "staff", "empty", "offline", "noscript",
+)  # fmt: skip
 
 
 def error_response(key: str, status: int, detail: str):
     # `detail` is for developers reading the network tab; `error` is what the page shows.
-    return jsonify(error=ERRORS[key], detail=detail), status
+    # Errors carry both languages: the endpoint cannot know which one the visitor reads.
+    error = translations(f"chat_error.{key}", most=f"{MAX_TEXT_CHARS:,}")
+    return jsonify(error=error, detail=detail), status
 
 
 def page_language() -> str:
@@ -128,7 +71,7 @@ def page():
         "chat.html",
         language=language,
         other=other,
-        texts=PAGE_TEXTS[language],
+        texts={key: text(f"chat.{key}", language) for key in PAGE_KEYS},
         max_chars=MAX_TEXT_CHARS,
     )
 

@@ -19,7 +19,8 @@ from bot.broadcasting.fanout import create_deliveries
 from bot.models import Broadcast, ParentCollegeSession, Registration, utcnow
 from bot.parent_college.registrations import HOLDING_SEATS
 from bot.text.dates import LOCAL_TZ, local, time_of_day
-from bot.texts import TEXTS
+from bot.text.languages import LANGUAGES
+from bot.texts import text
 
 DEFAULT_REMINDER_TIME = time(10, 0)
 
@@ -41,10 +42,13 @@ def session_place(pc_session: ParentCollegeSession) -> str:
 
 def reminder_texts(pc_session: ParentCollegeSession) -> dict[str, str]:
     return {
-        language: TEXTS["session_reminder"][language].format(
-            session_time=session_time(pc_session, language), place=session_place(pc_session)
+        language: text(
+            "session_reminder",
+            language,
+            session_time=session_time(pc_session, language),
+            place=session_place(pc_session),
         )
-        for language in ("en", "es")
+        for language in LANGUAGES
     }
 
 

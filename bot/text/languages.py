@@ -1,7 +1,7 @@
 """The line's two languages, defined once: their codes and the names staff read them by.
 
 Families write to the line in English or Spanish and every text it sends exists in both
-(bot/texts.py, domain/). Staff read the console and the command line in English, so a language
+(bot/texts/, domain/). Staff read the console and the command line in English, so a language
 is named to them in English."""
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Every family-facing text exists in both languages and fits in two SMS segments."""
 
+import string
+
 import pytest
 
 from bot.text.segments import count_segments
-from bot.texts import TEXTS, pick, text
+from bot.texts import catalogue, pick, text, translations
 from tests.support.rasa_domain import load_domain
 
 DOMAIN = load_domain()
@@ -53,12 +55,34 @@ FILL = {
 }
 
 
-@pytest.mark.parametrize("key", sorted(TEXTS))
-def test_sms_layer_texts_exist_in_both_languages_and_fit(key):
+ENGLISH, SPANISH = catalogue("en"), catalogue("es")
+# The chat page's words are read on a screen, not sent as an SMS.
+SMS_KEYS = sorted(key for key in ENGLISH if not key.startswith(("chat.", "chat_error.")))
+
+
+def _placeholders(phrase: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(phrase) if field}
+
+
+def test_both_catalogues_say_the_same_things():
+    assert set(SPANISH) == set(ENGLISH)
+    for key in ENGLISH:
+        assert ENGLISH[key].strip() and SPANISH[key].strip(), key
+        assert _placeholders(SPANISH[key]) == _placeholders(ENGLISH[key]), key
+
+
+@pytest.mark.parametrize("key", SMS_KEYS)
+def test_every_text_fits_in_two_sms_segments(key):
+    fill = {**FILL, "n": 8, "opens": "8 a. m.", "closes": "5 p. m.", "day": "miércoles"}
     for language in ("en", "es"):
-        assert TEXTS[key][language].strip()
-        filled = TEXTS[key][language].format(**FILL)
+        filled = text(key, language, **fill)
         assert count_segments(filled).segments <= 2, filled
+
+
+def test_a_text_for_a_reader_of_unknown_language_has_both():
+    both = translations("chat_error.too_long", most="1,600")
+    assert both["en"].startswith("Your message is too long (at most 1,600")
+    assert both["es"].startswith("Su mensaje es demasiado largo (máximo 1,600")
 
 
 # Responses allowed a third segment: the fact asked with its date, hours and street
