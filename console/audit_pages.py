@@ -17,12 +17,12 @@ from werkzeug.routing import BuildError
 
 from bot.models import AuditLog, StaffUser
 from bot.text.dates import LOCAL_TZ
+from bot.text.staff_time import staff_time
 from bot.text.whole_numbers import whole_number
 from webhooks.services import services
 
 from .auth import require_admin
 from .query_args import number_arg
-from .staff_users import when
 
 bp = Blueprint("audit", __name__, url_prefix="/console/audit")
 require_admin(bp)
@@ -177,5 +177,5 @@ def index():
         no_account=NO_ACCOUNT,
         target_url=_target_url,
         detail=_detail,
-        when=when,
+        when=staff_time,
     )

@@ -60,8 +60,8 @@ from bot.models import (
     StaffUser,
     utcnow,
 )
-from bot.parent_college.sign_in_sheet import day_and_time
 from bot.text.languages import NAMES
+from bot.text.staff_time import staff_time
 from webhooks.services import services
 
 from .auth import require_admin
@@ -133,7 +133,7 @@ def index():
             older=rows[-1].id if older and rows else None,
             newer=before is not None,
             state_badges=STATE_BADGES,
-            when=day_and_time,
+            when=staff_time,
             bar_width=BAR_WIDTH,
             title="Broadcasts",
         )
@@ -265,7 +265,7 @@ def _choices(db: Session) -> dict:
         .order_by(ParentCollegeSession.starts_at)
     ).scalars()
     pc_sessions = [
-        (str(s.id), f"{(s.title or {}).get('en') or s.slug}, {day_and_time(s.starts_at)}")
+        (str(s.id), f"{(s.title or {}).get('en') or s.slug}, {staff_time(s.starts_at)}")
         for s in upcoming
     ]
     return {"schools": schools, "neighborhoods": neighborhoods, "pc_sessions": pc_sessions}
@@ -343,14 +343,14 @@ def compose():
             flash(f"Sending to {families:,} famil{'y' if families == 1 else 'ies'}.")
             if created.quiet_until is not None:
                 flash(
-                    f"It is quiet hours: the texts wait until {day_and_time(created.quiet_until)}. "
+                    f"It is quiet hours: the texts wait until {staff_time(created.quiet_until)}. "
                     "Only an urgent broadcast goes out now.",
                     "warning",
                 )
             if not created.queued:
                 flash(QUEUE_LATE, "warning")
         else:
-            flash(f"Scheduled for {day_and_time(broadcast.scheduled_at)} (Los Angeles time).")
+            flash(f"Scheduled for {staff_time(broadcast.scheduled_at)} (Los Angeles time).")
         return redirect(url_for("broadcasts.show", broadcast_id=broadcast.id))
 
 
@@ -385,7 +385,7 @@ def show(broadcast_id: int):
             state_badges=STATE_BADGES,
             changes={name: found.state in states for name, (states, _) in CHANGES.items()},
             quiet_hours=quiet_hours_words(),
-            when=day_and_time,
+            when=staff_time,
             title=found.title or f"Broadcast {found.id}",
         )
 

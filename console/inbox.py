@@ -19,8 +19,8 @@ from bot.conversations.inbox import (
 from bot.families.handoff import reason_label
 from bot.models import Message, utcnow
 from bot.staff import audit
-from bot.text.dates import local
 from bot.text.languages import NAMES
+from bot.text.staff_time import staff_time, staff_time_short
 from webhooks.services import services
 
 from .auth import require_staff
@@ -87,16 +87,8 @@ def _older_url(filters: InboxFilters, cursor: str | None) -> str | None:
 
 
 def _when(moment: datetime) -> str:
-    """Short, as a phone's message list says it: the time today, the day otherwise."""
-    here, today = local(moment), local(utcnow())
-    if here.date() == today.date():
-        return f"{here.hour % 12 or 12}:{here.minute:02d} {'PM' if here.hour >= 12 else 'AM'}"
-    if here.year == today.year:
-        return f"{here:%b} {here.day}"
-    return f"{here:%b} {here.day}, {here.year}"
+    return staff_time_short(moment, utcnow())
 
 
 def _when_full(moment: datetime) -> str:
-    here = local(moment)
-    clock = f"{here.hour % 12 or 12}:{here.minute:02d} {'PM' if here.hour >= 12 else 'AM'}"
-    return f"{here:%a} {here:%b} {here.day}, {here.year}, {clock} (Los Angeles time)"
+    return f"{staff_time(moment)} (Los Angeles time)"

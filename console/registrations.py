@@ -10,6 +10,7 @@ from bot.models import ParentCollegeSession
 from bot.parent_college import sign_in_sheet as door
 from bot.staff import audit
 from bot.text.languages import NAMES
+from bot.text.staff_time import staff_clock, staff_time
 from webhooks.services import services
 
 from .auth import require_staff
@@ -38,7 +39,7 @@ def index():
             summaries=found,
             past=past,
             languages=SESSION_LANGUAGES,
-            local_time=door.day_and_time,
+            local_time=staff_time,
             title="Parent College",
         )
 
@@ -62,8 +63,8 @@ def session_page(session_id: int):
             query=query,
             past=door.is_past(pc_session),
             languages=SESSION_LANGUAGES,
-            local_time=door.day_and_time,
-            clock=door.clock,
+            local_time=staff_time,
+            clock=staff_clock,
             name_of=door.family_name,
             phone_of=door.family_phone,
             status_labels=door.STATUS_LABELS,

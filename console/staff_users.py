@@ -28,7 +28,7 @@ from bot.staff.accounts import (
     unlock,
 )
 from bot.staff.login_throttle import current_locks, forget
-from bot.text.dates import local, time_of_day
+from bot.text.staff_time import staff_time
 from webhooks.client_address import client_address
 from webhooks.services import services
 
@@ -41,18 +41,10 @@ account_bp = Blueprint("account", __name__, url_prefix="/console/account")
 require_staff(account_bp)
 
 
-def when(moment) -> str:
-    """A stored time as staff in Los Angeles read it: "Nov 24, 2026, 1:05 p.m."."""
-    if moment is None:
-        return ""
-    there = local(moment)
-    return f"{there:%b} {there.day}, {there.year}, {time_of_day(there, 'en')}"
-
-
 @bp.context_processor
 @account_bp.context_processor
 def _helpers():
-    return {"when": when}
+    return {"when": staff_time}
 
 
 # --- the rules -----------------------------------------------------------------------------

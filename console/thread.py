@@ -23,9 +23,9 @@ from bot.families.handoff import reason_label
 from bot.models import Conversation, Message, TwilioStatus
 from bot.nlu.corrections import contract_intents
 from bot.staff import audit
-from bot.text.dates import local
 from bot.text.languages import NAMES, name_of
 from bot.text.segments import count_segments
+from bot.text.staff_time import staff_time
 from webhooks.services import services
 
 from .auth import require_staff
@@ -37,15 +37,6 @@ require_staff(bp)
 # Under this the model was not sure, even where it answered (its fallback threshold, config.yml, is
 # 0.4): worth a person's look.
 LOW_CONFIDENCE = 0.6
-
-
-def when(moment) -> str:
-    """ "Mar 1, 2026, 9:05 AM" on Los Angeles time."""
-    if moment is None:
-        return ""
-    at = local(moment)
-    hour = at.hour % 12 or 12
-    return f"{at:%b} {at.day}, {at.year}, {hour}:{at.minute:02d} {'PM' if at.hour >= 12 else 'AM'}"
 
 
 def phone_display(phone: str | None) -> str:
@@ -99,7 +90,7 @@ def _render(conversation_id: int, draft: str = "", error: str | None = None, sta
             low_confidence=LOW_CONFIDENCE,
             reason_label=reason_label,
             language_names=NAMES,
-            when=when,
+            when=staff_time,
             phone_display=phone_display,
             count_segments=count_segments,
             SENDER_FAMILY=Message.SENDER_FAMILY,

@@ -21,11 +21,11 @@ from bot.nlu.review_training import (
     request_training,
 )
 from bot.nlu.training import PROJECT
+from bot.text.staff_time import staff_time
 from webhooks.services import services
 
 from .api_training import training_or_404
 from .auth import require_admin
-from .staff_users import when
 
 bp = Blueprint("training", __name__, url_prefix="/console/training")
 require_admin(bp)
@@ -34,7 +34,7 @@ SHOWN = 20  # trainings listed, newest first
 
 @bp.context_processor
 def _helpers():
-    return {"when": when, "in_progress_states": IN_PROGRESS}
+    return {"when": staff_time, "in_progress_states": IN_PROGRESS}
 
 
 @bp.get("/")

@@ -16,9 +16,9 @@ from bot.broadcasting.fanout import create_deliveries
 from bot.broadcasting.preview import NoTextError, Preview, preview, texts_present
 from bot.config import Settings
 from bot.models import Broadcast, Delivery, StaffUser, TwilioStatus, utcnow
-from bot.parent_college.sign_in_sheet import day_and_time
 from bot.text.dates import LOCAL_TZ, utc
 from bot.text.languages import LANGUAGES, name_of
+from bot.text.staff_time import staff_time
 
 # A time chosen on the form is to the minute: one a few minutes gone is "now", not a mistake.
 PAST_SLACK = timedelta(minutes=5)
@@ -176,7 +176,7 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
     moment = moment.astimezone(timezone.utc)
     if moment < (now or utcnow()) - PAST_SLACK:
         raise ComposeError(
-            f"{day_and_time(moment)} (Los Angeles time) has passed: choose a later time, "
+            f"{staff_time(moment)} (Los Angeles time) has passed: choose a later time, "
             "or send it now."
         )
     return moment

@@ -208,11 +208,11 @@ def _families(count: int) -> str:
 
 def _say_if_quiet_hours(held) -> None:
     """Tells the operator when the texts wait for SEND_WINDOW (the console says it too)."""
-    from bot.text.dates import day_and_time
+    from bot.text.staff_time import staff_time
 
     if held is not None:
         click.echo(
-            f"It is quiet hours: the texts wait until {day_and_time(held, 'en')} "
+            f"It is quiet hours: the texts wait until {staff_time(held)} "
             "(Los Angeles time). Only an urgent broadcast (--urgent) goes out now."
         )
 

@@ -14,6 +14,7 @@ from bot.directory.catalog_csv import write_csv
 from bot.models import AuditLog, ParentCollegeSession, Registration, utcnow
 from bot.text.dates import LOCAL_TZ, local
 from bot.text.folding import fold_words
+from bot.text.staff_time import staff_clock
 
 CHECK_IN_ACTION = "registrations.check_in"
 STATUS_LABELS = {
@@ -214,22 +215,10 @@ SHEET_COLUMNS = ["Name", "Phone", "Adults", "Children in childcare", "Status", "
                  "Signature"]  # fmt: skip
 
 
-def clock(dt: datetime) -> str:
-    """ "9:05 AM", Los Angeles time."""
-    when = local(dt)
-    return f"{when.hour % 12 or 12}:{when.minute:02d} {'PM' if when.hour >= 12 else 'AM'}"
-
-
-def day_and_time(dt: datetime) -> str:
-    """ "Sat Jan 16, 2027, 9:00 AM", Los Angeles time: how staff read a session's date."""
-    when = local(dt)
-    return f"{when:%a %b} {when.day}, {when.year}, {clock(dt)}"
-
-
 def _checked_in_time(registration: Registration) -> str:
     if registration.checked_in_at is None:
         return ""
-    return clock(registration.checked_in_at)
+    return staff_clock(registration.checked_in_at)
 
 
 def sign_in_rows(session: Session, pc_session: ParentCollegeSession) -> list[Registration]:

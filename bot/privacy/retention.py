@@ -55,7 +55,7 @@ from bot.privacy.family_records import (
     tracker_store_url,
 )
 from bot.staff import login_throttle
-from bot.text.dates import LOCAL_TZ
+from bot.text.staff_time import staff_time
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class PurgeReport:
 
     def lines(self) -> list[str]:
         """What was removed (or would be), in an operator's words."""
-        day = self.cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        day = staff_time(self.cutoff)
         rasa = [
             f"{count:,} {words[count != 1]}"
             for count, words in (
