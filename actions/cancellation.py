@@ -46,7 +46,7 @@ def _ask(dispatcher: CollectingDispatcher, tracker: Tracker, retry: bool = False
         return [SlotSet(PENDING, float(registration.id))]
 
 
-class AskToCancel(Action):
+class ActionAskBeforeCancelling(Action):
     """ "cancel my spot": ask about the exact seat first, never cancel here."""
 
     def name(self) -> str:
@@ -56,7 +56,7 @@ class AskToCancel(Action):
         return _ask(dispatcher, tracker)
 
 
-class ConfirmCancel(Action):
+class ActionTakeCancelAnswer(Action):
     """The family's answer to "¿Seguro que quiere cancelar…?"."""
 
     def name(self) -> str:

@@ -88,7 +88,7 @@ def settled_by_what_is_named(tracker: Tracker, guesses: list[str], now: datetime
     return None
 
 
-class Clarify(Action):
+class ActionClarifyMeaning(Action):
     def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self.clock = clock  # tests pass a fixed clock; the seeded calendar has fixed dates
 
@@ -131,7 +131,7 @@ class Clarify(Action):
         return [SlotSet("clarify_options", guesses), SlotSet("clarified_intent", None)]
 
 
-class TakeClarification(Action):
+class ActionTakeClarification(Action):
     """The answer to "Did you mean...?": a number (or "yes" for the first), else a second miss."""
 
     def name(self) -> str:

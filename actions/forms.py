@@ -120,7 +120,7 @@ def answered_aside(tracker: Tracker, asked: str | None, events: list[dict]) -> b
     )
 
 
-class FamilyFormValidation(FormValidationAction):
+class ActionValidateFamilyForm(FormValidationAction):
     """Base for the forms' validators. Subclasses implement validate_<slot> methods that call
     `self.reject` when an answer cannot be read, and name the response that says goodbye to a
     form that lets go (`let_go_response`; None when the action after the form says it)."""

@@ -27,7 +27,7 @@ def hand_off(dispatcher: CollectingDispatcher, language: str, reason: str) -> li
     return []
 
 
-class HandOff(Action):
+class ActionHandOffConversation(Action):
     def name(self) -> str:
         return "action_hand_off"
 

@@ -20,7 +20,7 @@ def language_from_metadata(metadata: dict | None) -> str | None:
     return known(language)
 
 
-class ValidatePredefinedSlots(ValidationAction):
+class ActionValidateLanguageSlot(ValidationAction):
     """action_validate_slot_mappings: runs after every family message."""
 
     async def extract_language(

@@ -30,7 +30,7 @@ from bot.reading.questions import asks_about_the_class, asks_cost_or_childcare, 
 from bot.text.folding import fold_words
 
 from .data import db_session
-from .forms import FamilyFormValidation, answer_text, language_of, school_candidates
+from .forms import ActionValidateFamilyForm, answer_text, language_of, school_candidates
 from .parent_college import ActionAnswerParentCollege
 from .replies import fits
 from .sessions import nearest_first, session_label
@@ -152,7 +152,7 @@ def names_a_school(text: str) -> bool:
     )
 
 
-class ValidateRegistrationForm(FamilyFormValidation):
+class ActionValidateRegistrationForm(ActionValidateFamilyForm):
     def name(self) -> str:
         return "validate_registration_form"
 
@@ -313,7 +313,7 @@ class ValidateRegistrationForm(FamilyFormValidation):
         return {"confirm_registration": confirmed}
 
 
-class AskForName(Action):
+class ActionAskPersonName(Action):
     """The sign-up's first question; asked again (after a message that did not answer it, which
     actions/forms.py counts), it is brief and does not welcome the family a second time."""
 
@@ -330,7 +330,7 @@ class AskForName(Action):
         return []
 
 
-class AskForSession(Action):
+class ActionAskSession(Action):
     """The upcoming sessions as a numbered list; full ones say a waitlist is open."""
 
     def name(self) -> str:
@@ -357,7 +357,7 @@ class AskForSession(Action):
         return [SlotSet("session_choices", slugs)]
 
 
-class AskToConfirm(Action):
+class ActionAskConfirmation(Action):
     def name(self) -> str:
         return "action_ask_confirm_registration"
 
@@ -388,7 +388,7 @@ def _reset_form() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
-class SubmitRegistration(Action):
+class ActionSubmitRegistration(Action):
     """The form is done: sign up, or waitlist, or say why not."""
 
     def name(self) -> str:
@@ -444,7 +444,7 @@ class SubmitRegistration(Action):
 READ_AS_NO = ("deny", "goodbye")
 
 
-class StopRegistration(Action):
+class ActionStopRegistration(Action):
     """The family changed its mind halfway ("ya no", "cancel"): stop asking."""
 
     def name(self) -> str:
@@ -476,7 +476,7 @@ def _upcoming_sign_ups(session, tracker) -> list:
     return active_registrations(session, contact) if contact else []
 
 
-class CheckRegistration(Action):
+class ActionCheckRegistration(Action):
     def name(self) -> str:
         return "action_check_registration"
 
@@ -523,7 +523,7 @@ class ActionAnswerAside(Action):
             # "vamos 2 adultos y si necesito q me cuiden al nene" read as out of scope where the
             # adults were asked: it is the answer. Rasa does not validate slots set before a form
             # comes back from an aside, so the form's own validator reads it here.
-            validate = getattr(ValidateRegistrationForm(), f"validate_{asked}")
+            validate = getattr(ActionValidateRegistrationForm(), f"validate_{asked}")
             found = validate(text, dispatcher, tracker, domain)
             return [SlotSet(slot, value) for slot, value in found.items()]
         dispatcher.utter_message(response="utter_out_of_scope")

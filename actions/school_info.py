@@ -19,12 +19,12 @@ from bot.reading.school_matters import MATTERS, SCHOOL_QUESTION
 
 from .clarify import intent_of
 from .data import db_session
-from .forms import FamilyFormValidation, language_of, school_candidates
+from .forms import ActionValidateFamilyForm, language_of, school_candidates
 from .parent_college import ActionAnswerParentCollege, follows_parent_college
 from .school_matters import say_matter
 
 
-class ValidateSchoolInfoForm(FamilyFormValidation):
+class ActionValidateSchoolInfoForm(ActionValidateFamilyForm):
     let_go_response = "utter_school_form_let_go"
 
     def name(self) -> str:

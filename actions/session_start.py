@@ -12,7 +12,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 KEPT_SLOTS = ("language", "school", "person_name")
 
 
-class StartSession(Action):
+class ActionStartSession(Action):
     def name(self) -> str:
         return "action_session_start"
 

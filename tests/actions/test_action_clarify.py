@@ -8,9 +8,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import Clarify, TakeClarification
-from actions.handoff import HandOff
-from actions.session_start import StartSession
+from actions.clarify import ActionClarifyMeaning, ActionTakeClarification
+from actions.handoff import ActionHandOffConversation
+from actions.session_start import ActionStartSession
 from tests.support.trackers import domain, make_tracker, render
 
 # The seeded calendar's college night is on February 11, 2027.
@@ -62,7 +62,7 @@ def _run(action, tracker):
 
 
 def test_an_unclear_message_gets_numbered_guesses_not_a_guess():
-    messages, events = _run(Clarify(), _tracker([UNCLEAR]))
+    messages, events = _run(ActionClarifyMeaning(), _tracker([UNCLEAR]))
     assert render(messages[0], "es") == (
         "¿Quiso decir...?\n1) nuestros programas\n2) los próximos eventos\nResponda con el número."
     )
@@ -77,7 +77,7 @@ def test_an_unclear_message_gets_numbered_guesses_not_a_guess():
 def test_a_pick_names_the_chosen_intent_for_its_rule():
     pick = {"text": "2", "intent": {"name": "inform", "confidence": 0.9}, "entities": []}
     tracker = _tracker([UNCLEAR, pick], slots={"clarify_options": ["ask_programs", "ask_events"]})
-    messages, events = _run(TakeClarification(), tracker)
+    messages, events = _run(ActionTakeClarification(), tracker)
     assert messages == []
     assert {e["name"]: e["value"] for e in events} == {
         "clarify_options": None,
@@ -87,18 +87,20 @@ def test_a_pick_names_the_chosen_intent_for_its_rule():
 
 def test_a_second_miss_in_a_row_goes_to_a_person():
     again = {**UNCLEAR, "text": "lo de la compu pues"}
-    messages, events = _run(TakeClarification(), _tracker([UNCLEAR, again], slots={
+    messages, events = _run(ActionTakeClarification(), _tracker([UNCLEAR, again], slots={
         "clarify_options": ["ask_programs", "ask_events"]}))  # fmt: skip
     assert messages[0]["response"] == "utter_handoff_not_understood"
     assert messages[1]["custom"] == {"handoff": "not_understood"}
     assert {"event": "slot", "timestamp": None, "name": "clarified_intent", "value": None} in events
     # Also when the first miss had nothing to offer and the next one is unclear too.
-    messages, _ = _run(Clarify(), _tracker([UNCLEAR, again]))
+    messages, _ = _run(ActionClarifyMeaning(), _tracker([UNCLEAR, again]))
     assert messages[1]["custom"] == {"handoff": "not_understood"}
 
 
 def test_asking_for_a_person_hands_off_and_says_when():
-    messages, events = _run(HandOff(), make_tracker("una persona", "talk_to_human", language="en"))
+    messages, events = _run(
+        ActionHandOffConversation(), make_tracker("una persona", "talk_to_human", language="en")
+    )
     text = render(messages[0], "en")
     assert text.startswith("OK, I've passed your message to our team. A person will text you back ")
     assert any(day in text for day in ("today", "tomorrow", "Monday"))
@@ -110,7 +112,7 @@ def test_a_new_session_forgets_a_half_finished_form_but_not_the_family():
     tracker = make_tracker(
         "hola", "greet", slots={"school": "Jordan", "person_name": "Rosa", "adults": 2.0}
     )
-    _, events = _run(StartSession(), tracker)
+    _, events = _run(ActionStartSession(), tracker)
     kept = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert kept == {"language": "es", "school": "Jordan", "person_name": "Rosa"}
     assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
@@ -153,11 +155,11 @@ def test_a_pick_is_answered_by_the_same_action_as_the_intent_itself():
 def test_asking_for_the_other_language_switches_the_slot_before_the_answer():
     import asyncio
 
-    from actions.language_slot import ValidatePredefinedSlots
+    from actions.language_slot import ActionValidateLanguageSlot
 
     def extract(tracker):
         return asyncio.run(
-            ValidatePredefinedSlots().extract_language(CollectingDispatcher(), tracker, domain())
+            ActionValidateLanguageSlot().extract_language(CollectingDispatcher(), tracker, domain())
         )
 
     named = make_tracker("in english please", "change_language", [("language", "en")])
@@ -179,16 +181,16 @@ def test_a_named_program_answers_about_programs_without_asking():
         ],
         "entities": [{"entity": "program", "value": "expanded-learning"}],
     }
-    messages, events = _run(Clarify(), _tracker([summer]))
+    messages, events = _run(ActionClarifyMeaning(), _tracker([summer]))
     assert messages == []
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_answer_programs"}
     assert {"event": "slot", "timestamp": None, "name": "clarified_intent",
             "value": "ask_programs"} in events  # fmt: skip
     # Without a program named, or with programs not among the guesses, the question stays.
-    messages, _ = _run(Clarify(), _tracker([{**summer, "entities": []}]))
+    messages, _ = _run(ActionClarifyMeaning(), _tracker([{**summer, "entities": []}]))
     assert messages[0]["response"] == "utter_clarify"
     no_programs = {**summer, "intent_ranking": summer["intent_ranking"][:2]}
-    messages, _ = _run(Clarify(), _tracker([no_programs]))
+    messages, _ = _run(ActionClarifyMeaning(), _tracker([no_programs]))
     assert messages[0]["response"] == "utter_clarify"
 
 
@@ -202,11 +204,13 @@ def test_an_event_named_by_its_title_answers_about_events_without_asking():
             {"name": "ask_events", "confidence": 0.3},
         ],
     }
-    messages, events = _run(Clarify(lambda: ASKED_ON), _tracker([night], language="en"))
+    messages, events = _run(
+        ActionClarifyMeaning(lambda: ASKED_ON), _tracker([night], language="en")
+    )
     assert messages == []
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_answer_events"}
     unnamed = {**night, "text": "when is the thing at jordan"}
-    messages, _ = _run(Clarify(lambda: ASKED_ON), _tracker([unnamed], language="en"))
+    messages, _ = _run(ActionClarifyMeaning(lambda: ASKED_ON), _tracker([unnamed], language="en"))
     assert messages[0]["response"] == "utter_clarify"
 
 
@@ -225,7 +229,7 @@ def test_asking_what_language_an_event_is_in_gets_the_classes_languages_and_a_pe
     asked = _unsure(
         "is it gonna be in spanish too my mom wants to go", ("register_parent_college", 0.35)
     )
-    messages, _ = _run(Clarify(), _tracker([asked], language="en"))
+    messages, _ = _run(ActionClarifyMeaning(), _tracker([asked], language="en"))
     assert render(messages[0], "en").startswith("Parent College is in English and Spanish.")
     assert messages[1]["custom"] == {"handoff": "language_question"}
 
@@ -254,6 +258,6 @@ def test_asking_what_language_an_event_is_in_gets_the_classes_languages_and_a_pe
 def test_a_did_you_mean_with_nothing_to_choose_is_not_asked(unsure, answered_by):
     from rasa_sdk.events import FollowupAction
 
-    messages, events = _run(Clarify(), _tracker([unsure]))
+    messages, events = _run(ActionClarifyMeaning(), _tracker([unsure]))
     assert messages == []
     assert events[-1] == FollowupAction(answered_by)

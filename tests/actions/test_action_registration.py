@@ -10,13 +10,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.cancellation import AskToCancel, ConfirmCancel
+from actions.cancellation import ActionAskBeforeCancelling, ActionTakeCancelAnswer
 from actions.registration import (
-    AskForSession,
-    AskToConfirm,
-    CheckRegistration,
-    SubmitRegistration,
-    ValidateRegistrationForm,
+    ActionAskConfirmation,
+    ActionAskSession,
+    ActionCheckRegistration,
+    ActionSubmitRegistration,
+    ActionValidateRegistrationForm,
     clean_name,
 )
 from actions.sessions import session_label
@@ -75,7 +75,7 @@ def test_names_are_read_from_how_families_introduce_themselves(typed, name):
 
 def test_the_session_list_is_numbered_fits_two_segments_and_is_remembered(family, action_db):
     tracker = make_tracker("markham", "inform", sender_id=family)
-    messages, events = _run(AskForSession(), tracker)
+    messages, events = _run(ActionAskSession(), tracker)
     text = render(messages[0], "es")
     assert text.startswith("¿A qué sesión quiere ir? Responda con el número:\n1) ")
     assert count_segments(text).segments <= 2
@@ -85,7 +85,7 @@ def test_the_session_list_is_numbered_fits_two_segments_and_is_remembered(family
 
 
 def test_validators_read_sessions_numbers_and_yes_no(family, action_db):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     tracker = make_tracker(
         "el segundo", "inform", slots={"session_choices": slugs}, sender_id=family
@@ -129,12 +129,12 @@ def test_with_no_session_coming_up_the_form_asks_nothing_and_says_so(family, act
             pc_session.archived = True
         session.commit()
     needs = asyncio.run(
-        ValidateRegistrationForm().required_slots(
+        ActionValidateRegistrationForm().required_slots(
             ["person_name"], CollectingDispatcher(), make_tracker("quiero", "x"), domain()
         )
     )
     assert needs == []
-    messages, _ = _run(SubmitRegistration(), make_tracker("si", "affirm", sender_id=family))
+    messages, _ = _run(ActionSubmitRegistration(), make_tracker("si", "affirm", sender_id=family))
     assert messages[0]["response"] == "utter_no_sessions"
 
 
@@ -154,11 +154,11 @@ def _filled(family, slug, **slots):
 
 def test_confirmation_summary_and_sign_up_then_check_then_cancel(family, action_db):
     slug = _slugs(action_db)[0]
-    messages, _ = _run(AskToConfirm(), _filled(family, slug))
+    messages, _ = _run(ActionAskConfirmation(), _filled(family, slug))
     summary = render(messages[0], "es")
     assert summary.startswith("Confirmo: Rosa Díaz, ")
     assert "2 adultos, cuidado para 1 niño." in summary
-    messages, events = _run(SubmitRegistration(), _filled(family, slug))
+    messages, events = _run(ActionSubmitRegistration(), _filled(family, slug))
     assert messages[0]["response"] == "utter_registered"
     # The form's answers are cleared for next time; name and school stay.
     cleared = {e["name"] for e in events if e["event"] == "slot" and e["value"] is None}
@@ -171,14 +171,16 @@ def test_confirmation_summary_and_sign_up_then_check_then_cancel(family, action_
         )  # fmt: skip
         assert registration.contact.school.short_name == "Markham"
 
-    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    messages, _ = _run(ActionSubmitRegistration(), _filled(family, slug))
     assert messages[0]["response"] == "utter_already_registered"
 
-    messages, _ = _run(CheckRegistration(), make_tracker("ya estoy?", "x", sender_id=family))
+    messages, _ = _run(ActionCheckRegistration(), make_tracker("ya estoy?", "x", sender_id=family))
     assert render(messages[0], "es").startswith("Sus inscripciones: ")
 
     # Cancelling asks about the exact seat and changes nothing until the yes.
-    messages, events = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
+    messages, events = _run(
+        ActionAskBeforeCancelling(), make_tracker("cancela", "x", sender_id=family)
+    )
     asked = render(messages[0], "es")
     assert asked.startswith("¿Seguro que quiere cancelar su lugar del ") and "SÍ o NO" in asked
     (pending,) = [e["value"] for e in events if e["name"] == "cancel_pending"]
@@ -188,17 +190,17 @@ def test_confirmation_summary_and_sign_up_then_check_then_cancel(family, action_
 
     answer = {"cancel_pending": pending}
     messages, events = _run(
-        ConfirmCancel(), make_tracker("si", "affirm", slots=answer, sender_id=family)
+        ActionTakeCancelAnswer(), make_tracker("si", "affirm", slots=answer, sender_id=family)
     )
     assert messages[0]["response"] == "utter_registration_cancelled"
     assert {"event": "slot", "name": "cancel_pending", "value": None, "timestamp": None} in events
     with action_db() as session:
         assert session.execute(select(Registration.status)).scalar_one() == "cancelled"
-    messages, _ = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
+    messages, _ = _run(ActionAskBeforeCancelling(), make_tracker("cancela", "x", sender_id=family))
     assert messages[0]["response"] == "utter_nothing_to_cancel"
     # A second yes to a question already answered changes nothing and says nothing odd.
     messages, _ = _run(
-        ConfirmCancel(), make_tracker("si", "affirm", slots=answer, sender_id=family)
+        ActionTakeCancelAnswer(), make_tracker("si", "affirm", slots=answer, sender_id=family)
     )
     assert messages[0]["response"] == "utter_nothing_to_cancel"
 
@@ -218,11 +220,11 @@ def test_only_a_clear_yes_to_the_cancel_question_cancels(
     family, action_db, text, intent, response, status
 ):
     slug = _slugs(action_db)[0]
-    _run(SubmitRegistration(), _filled(family, slug))
-    _, events = _run(AskToCancel(), make_tracker("cancela", "x", sender_id=family))
+    _run(ActionSubmitRegistration(), _filled(family, slug))
+    _, events = _run(ActionAskBeforeCancelling(), make_tracker("cancela", "x", sender_id=family))
     (pending,) = [e["value"] for e in events if e["name"] == "cancel_pending"]
     tracker = make_tracker(text, intent, slots={"cancel_pending": pending}, sender_id=family)
-    messages, _ = _run(ConfirmCancel(), tracker)
+    messages, _ = _run(ActionTakeCancelAnswer(), tracker)
     assert messages[0]["response"] == response
     with action_db() as session:
         assert session.execute(select(Registration.status)).scalar_one() == status
@@ -230,8 +232,8 @@ def test_only_a_clear_yes_to_the_cancel_question_cancels(
 
 def test_a_yes_with_no_question_pending_cancels_nothing(family, action_db):
     slug = _slugs(action_db)[0]
-    _run(SubmitRegistration(), _filled(family, slug))
-    messages, _ = _run(ConfirmCancel(), make_tracker("si", "affirm", sender_id=family))
+    _run(ActionSubmitRegistration(), _filled(family, slug))
+    messages, _ = _run(ActionTakeCancelAnswer(), make_tracker("si", "affirm", sender_id=family))
     assert messages[0]["response"] == "utter_anything_else"
     with action_db() as session:
         assert session.execute(select(Registration.status)).scalar_one() == "registered"
@@ -242,9 +244,11 @@ def test_a_full_session_waitlists_and_a_no_signs_nobody_up(family, action_db):
     with action_db() as session:
         session.execute(select(ParentCollegeSession).filter_by(slug=slug)).scalar_one().capacity = 1
         session.commit()
-    messages, _ = _run(SubmitRegistration(), _filled(family, slug, confirm_registration=False))
+    messages, _ = _run(
+        ActionSubmitRegistration(), _filled(family, slug, confirm_registration=False)
+    )
     assert messages[0]["response"] == "utter_registration_not_confirmed"
-    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    messages, _ = _run(ActionSubmitRegistration(), _filled(family, slug))
     assert messages[0]["response"] == "utter_waitlisted" and messages[0]["position"] == 1
 
 
@@ -255,7 +259,7 @@ def test_a_session_archived_after_it_was_offered_signs_nobody_up(family, action_
             select(ParentCollegeSession).filter_by(slug=slug)
         ).scalar_one().archived = True
         session.commit()
-    messages, _ = _run(SubmitRegistration(), _filled(family, slug))
+    messages, _ = _run(ActionSubmitRegistration(), _filled(family, slug))
     assert messages[0]["response"] == "utter_no_sessions"
     with action_db() as session:
         assert session.execute(select(Registration)).first() is None
@@ -279,7 +283,7 @@ def test_session_labels_are_short_in_spanish_and_full_in_english(family, action_
 def test_a_question_in_place_of_an_answer_gets_the_class_and_counts_as_no_answer(
     family, action_db, question
 ):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     tracker = make_tracker(question, "nlu_fallback", slots={"form_misses": 0.0}, sender_id=family)
     tracker.active_loop = {"name": "registration_form"}
     dispatcher = CollectingDispatcher()
@@ -293,7 +297,7 @@ def test_a_question_in_place_of_an_answer_gets_the_class_and_counts_as_no_answer
 
 @pytest.mark.parametrize("confused", ["??", "mande?", "huh"])
 def test_not_following_is_still_an_answer_the_form_cannot_read(family, action_db, confused):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     tracker = make_tracker(
         confused, "nlu_fallback", slots={"session_choices": slugs}, sender_id=family
@@ -316,7 +320,7 @@ def test_not_following_is_still_an_answer_the_form_cannot_read(family, action_db
 )
 def test_a_name_the_model_marked_in_part_is_taken_whole(family, action_db, typed, entity, name):
     tracker = make_tracker(typed, "inform", sender_id=family)
-    result = ValidateRegistrationForm().validate_person_name(
+    result = ActionValidateRegistrationForm().validate_person_name(
         entity, CollectingDispatcher(), tracker, domain()
     )
     assert result == {"person_name": name}
@@ -331,11 +335,11 @@ def test_a_name_the_model_marked_in_part_is_taken_whole(family, action_db, typed
     ],
 )
 def test_the_name_is_asked_again_briefly(misses, language, asked):
-    from actions.registration import AskForName
+    from actions.registration import ActionAskPersonName
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("x", "inform", slots={"form_misses": misses}, language=language)
-    AskForName().run(dispatcher, tracker, domain())
+    ActionAskPersonName().run(dispatcher, tracker, domain())
     assert [render(m, language) for m in dispatcher.messages] == [asked]
 
 
@@ -352,11 +356,11 @@ def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
 ):
     from rasa_sdk.events import ActiveLoop, FollowupAction
 
-    from actions.registration import StopRegistration
+    from actions.registration import ActionStopRegistration
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text, intent, active_loop="registration_form")
-    events = StopRegistration().run(dispatcher, tracker, domain())
+    events = ActionStopRegistration().run(dispatcher, tracker, domain())
     responses = [m["response"] for m in dispatcher.messages]
     if stops:
         assert responses == ["utter_registration_stopped"]
@@ -367,11 +371,11 @@ def test_a_question_about_the_class_read_as_a_no_does_not_stop_the_sign_up(
 
 
 def test_after_a_count_of_adults_the_name_is_asked_again_briefly():
-    from actions.registration import AskForName
+    from actions.registration import ActionAskPersonName
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("1 adulto nomas", "inform", slots={"form_misses": 0.0, "adults": 1.0})
-    AskForName().run(dispatcher, tracker, domain())
+    ActionAskPersonName().run(dispatcher, tracker, domain())
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_person_name_again"]
 
 
@@ -389,11 +393,11 @@ def test_not_knowing_the_answer_is_not_a_no(action_db, text, language, stops):
     """ "no sé" where the school was asked, read as a no, once stopped the sign-up."""
     from rasa_sdk.events import FollowupAction
 
-    from actions.registration import StopRegistration
+    from actions.registration import ActionStopRegistration
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text, "deny", active_loop="registration_form", language=language)
-    events = StopRegistration().run(dispatcher, tracker, domain())
+    events = ActionStopRegistration().run(dispatcher, tracker, domain())
     if stops:
         assert [m["response"] for m in dispatcher.messages] == ["utter_registration_stopped"]
     else:
@@ -404,7 +408,7 @@ def test_not_knowing_the_answer_is_not_a_no(action_db, text, language, stops):
 def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_adults(
     family, action_db
 ):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     dispatcher = CollectingDispatcher()
     for text, picked in [
@@ -437,7 +441,7 @@ def test_a_count_of_people_is_not_a_pick_from_the_session_list_but_answers_the_a
 def test_adults_and_childcare_given_where_the_session_was_asked_are_said_back_not_refused(
     family, action_db
 ):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     text = "vamos a ir 2 adultos y si necesito que me cuiden a los ninos"
     tracker = make_tracker(text, "inform", slots={"session_choices": slugs, "form_misses": 1.0},
@@ -450,7 +454,7 @@ def test_adults_and_childcare_given_where_the_session_was_asked_are_said_back_no
 
 
 def test_a_number_inside_a_question_about_cost_or_childcare_picks_nothing(family, action_db):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     text = "is the childcare free? my youngest is only 2 is that ok"
     tracker = make_tracker(text, "ask_parent_college", slots={"session_choices": slugs},
@@ -487,7 +491,7 @@ def test_a_count_of_adults_where_the_school_was_asked_is_kept_and_does_not_end_t
                            active_loop="registration_form")  # fmt: skip
     tracker.events.append({"event": "slot", "name": "school", "value": text})  # Rasa's from_text
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateRegistrationForm().run(dispatcher, tracker, domain()))
+    events = asyncio.run(ActionValidateRegistrationForm().run(dispatcher, tracker, domain()))
     assert SlotSet("form_let_go", True) not in events
     assert SlotSet("adults", 2.0 if "2" in text else 1.0) in events
     assert SlotSet("form_misses", 1.0) in events  # the count of misses is kept, not raised
@@ -498,7 +502,7 @@ def test_a_count_of_adults_where_the_school_was_asked_is_kept_and_does_not_end_t
 def test_a_school_and_a_count_of_adults_in_one_answer_fill_both(family, action_db):
     tracker = make_tracker("markham, vamos 2 adultos", "inform", [("school", "markham")],
                            sender_id=family)  # fmt: skip
-    result = ValidateRegistrationForm().validate_school(
+    result = ActionValidateRegistrationForm().validate_school(
         "markham", CollectingDispatcher(), tracker, domain()
     )
     assert result == {"school": "Markham", "adults": 2.0}
@@ -509,7 +513,9 @@ def test_a_school_the_model_did_not_mark_is_found_in_the_whole_message(family, a
     text = "Rosa Elvira Canales, mi hijo va en la 99 street"
     tracker = make_tracker(text, "inform", [("school", "Canales")], sender_id=family)
     dispatcher = CollectingDispatcher()
-    result = ValidateRegistrationForm().validate_school("Canales", dispatcher, tracker, domain())
+    result = ActionValidateRegistrationForm().validate_school(
+        "Canales", dispatcher, tracker, domain()
+    )
     assert result == {"school": "99th Street"}
     assert dispatcher.messages == []
 
@@ -517,7 +523,7 @@ def test_a_school_the_model_did_not_mark_is_found_in_the_whole_message(family, a
 def test_a_school_the_line_lacks_named_again_lets_the_sign_up_go_on(family, action_db):
     """ "la weigand" after a question in place of the school: the sign-up once let go of a family
     that had answered; the school only orders the sessions."""
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     for misses, result, said in [
         (0.0, {"school": None}, "utter_school_unknown"),
         (1.0, {"school": "la weigand", "form_misses": 0.0}, "utter_school_not_ours_go_on"),
@@ -536,7 +542,7 @@ def test_a_school_the_line_lacks_named_again_lets_the_sign_up_go_on(family, acti
 
 
 def test_adults_and_childcare_in_one_answer_fill_both(family, action_db):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     dispatcher = CollectingDispatcher()
     for text, result in [
         ("1 y no ocupo cuidado de ninos", {"adults": 1.0, "childcare": False, "children": 0.0}),
@@ -564,7 +570,7 @@ def test_an_answer_read_as_out_of_scope_is_read_as_the_answer(family, action_db)
     assert dispatcher.messages == []
     # The form comes back without counting it as a message that did not answer.
     tracker.events += [{"event": "action", "name": "action_answer_aside"}, *events]
-    events = asyncio.run(ValidateRegistrationForm().run(dispatcher, tracker, domain()))
+    events = asyncio.run(ActionValidateRegistrationForm().run(dispatcher, tracker, domain()))
     assert not any(e.get("name") == "form_misses" and e.get("value") for e in events)
     # Out of scope where nothing it says answers the question, it is still out of scope.
     tracker = make_tracker("quien gano el partido", "out_of_scope", slots=slots,
@@ -582,18 +588,18 @@ def test_asking_whether_one_is_signed_up_halfway_through_says_not_yet(family, ac
     slots = {"requested_slot": "children", "form_misses": 1.0}
     tracker = make_tracker("a q hora es mi clase? ya quede?", "check_registration", slots=slots,
                            sender_id=family, active_loop="registration_form")  # fmt: skip
-    messages, _ = _run(CheckRegistration(), tracker)
+    messages, _ = _run(ActionCheckRegistration(), tracker)
     assert [m["response"] for m in messages] == ["utter_registration_in_progress"]
     tracker.events.append({"event": "action", "name": "action_check_registration"})
     assert misses_after(tracker, "children", []) is None  # the count is left as it was
     # Outside a sign-up, the family is told it has none and how to sign up.
     tracker = make_tracker("ya quede?", "check_registration", sender_id=family)
-    messages, _ = _run(CheckRegistration(), tracker)
+    messages, _ = _run(ActionCheckRegistration(), tracker)
     assert [m["response"] for m in messages] == ["utter_no_registrations"]
 
 
 def test_a_session_count_and_childcare_in_one_answer(family, action_db):
-    form = ValidateRegistrationForm()
+    form = ActionValidateRegistrationForm()
     slugs = _slugs(action_db)
     text = "bueno la 2 entonces, solo yo y si ocupo cuido pal niño"
     tracker = make_tracker(text, "inform", slots={"session_choices": slugs}, sender_id=family)

@@ -140,11 +140,11 @@ def test_a_time_asked_right_after_parent_college_is_the_class_time(action_db):
 
 
 def test_a_school_is_found_among_everything_the_model_marked_as_one(action_db):
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     text = "is there a school bus to jordan from our street"
     tracker = make_tracker(text, "ask_bus", [("school", "Jordan"), ("school", "street")])
-    result = ValidateSchoolInfoForm().validate_school(
+    result = ActionValidateSchoolInfoForm().validate_school(
         "street", CollectingDispatcher(), tracker, domain()
     )
     assert result == {"school": "Jordan"}
@@ -161,7 +161,7 @@ def test_a_sick_child_at_a_school_the_line_lacks_gets_the_way_forward_at_once(
     action_db, language, says
 ):
     """ "my son is sick" -> "which school?" -> "ritter": no list of schools, no second question."""
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     tracker = make_tracker("ritter", "inform", [("school", "ritter")], language=language)
     tracker.events.insert(  # the question that made the form ask "which school?"
@@ -173,7 +173,7 @@ def test_a_sick_child_at_a_school_the_line_lacks_gets_the_way_forward_at_once(
         },
     )
     dispatcher = CollectingDispatcher()
-    result = ValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
+    result = ActionValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
     assert result == {"school": None, "form_let_go": True}
     texts = [render(m, language) for m in dispatcher.messages if m.get("response")]
     assert len(texts) == 1 and says[0] in texts[0] and says[1] in texts[0]
@@ -181,18 +181,18 @@ def test_a_sick_child_at_a_school_the_line_lacks_gets_the_way_forward_at_once(
 
 
 def test_a_school_the_line_lacks_for_a_question_about_the_school_lists_ours(action_db):
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     tracker = make_tracker("ritter", "inform", [("school", "ritter")])
     dispatcher = CollectingDispatcher()
-    result = ValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
+    result = ActionValidateSchoolInfoForm().validate_school("ritter", dispatcher, tracker, domain())
     assert result == {"school": None}
     assert [m["response"] for m in dispatcher.messages] == ["utter_school_unknown"]
 
 
 def test_an_answer_read_as_a_school_question_still_finds_the_question_before_it(action_db):
     """ "¿cómo inscribo a mi hijo en la Weigand?" -> "which school?" -> "q papeles necesito?"."""
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     tracker = make_tracker("q papeles necesito?", "ask_school_info")
     tracker.events.insert(
@@ -204,7 +204,7 @@ def test_an_answer_read_as_a_school_question_still_finds_the_question_before_it(
         },
     )
     dispatcher = CollectingDispatcher()
-    result = ValidateSchoolInfoForm().validate_school(
+    result = ActionValidateSchoolInfoForm().validate_school(
         "q papeles necesito?", dispatcher, tracker, domain()
     )
     assert result == {"school": None, "form_let_go": True}
@@ -221,10 +221,13 @@ def test_an_answer_read_as_a_school_question_still_finds_the_question_before_it(
 def test_a_school_named_that_the_line_lacks_is_not_asked_for_again(
     action_db, text, intent, language, says
 ):
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     tracker = make_tracker(text, intent, language=language)
-    assert asyncio.run(ValidateSchoolInfoForm().required_slots(["school"], None, tracker, {})) == []
+    assert (
+        asyncio.run(ActionValidateSchoolInfoForm().required_slots(["school"], None, tracker, {}))
+        == []
+    )
     tracker = make_tracker(text, intent, slots={"school": None}, language=language)
     dispatcher = CollectingDispatcher()
     ActionAnswerSchoolInfo().run(dispatcher, tracker, domain())
@@ -234,10 +237,12 @@ def test_a_school_named_that_the_line_lacks_is_not_asked_for_again(
 
 
 def test_a_named_school_of_ours_is_still_looked_up(action_db):
-    from actions.school_info import ValidateSchoolInfoForm
+    from actions.school_info import ActionValidateSchoolInfoForm
 
     tracker = make_tracker("mi hija va en la markham y esta enferma", "report_absence")
-    slots = asyncio.run(ValidateSchoolInfoForm().required_slots(["school"], None, tracker, {}))
+    slots = asyncio.run(
+        ActionValidateSchoolInfoForm().required_slots(["school"], None, tracker, {})
+    )
     assert slots == ["school"]
 
 
