@@ -2,7 +2,7 @@
 (NLU only, one model for both languages) and scores it on every held-out set
 (bot/nlu/evaluation.py): written, independent and generated.
 
-    .venv/bin/python bench/nlu_pipelines.py [--only NAME ...]
+    .venv/bin/python -m bench.nlu_pipelines [--only NAME ...]
 
 Prints, per candidate, the training time (a whole `rasa train nlu`), macro-F1 per language on each
 set, the sign-up/cancel/check mix-ups over all sets and entity F1 on the written set. Takes one to
@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
+from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, load_agent
 from bot.nlu.training import PROJECT
+from bot.rasa.project import fallback_threshold
 
 CANDIDATES = Path(__file__).with_name("pipelines")
 

@@ -1,7 +1,7 @@
 """How long `bot train` takes from an empty models/ folder, and how well the model it makes reads
 every held-out set: the figures behind "training in minutes" (docs/nlu.md).
 
-    .venv/bin/python bench/training.py [--runs 1]
+    .venv/bin/python -m bench.training [--runs 1]
 
 Each run trains the whole model (NLU and dialogue, exactly as `bot train` does) into a new empty
 folder, with Rasa's training cache empty too (RASA_CACHE_DIRECTORY: a warm cache restores every
@@ -16,8 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, fallback_threshold, load_agent
+from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, load_agent
 from bot.nlu.training import ensure_model
+from bot.rasa.project import fallback_threshold
 
 
 def main() -> None:

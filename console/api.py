@@ -23,7 +23,7 @@ from bot.conversations.staff_replies import (
     take_over,
     thread_view,
 )
-from bot.directory import catalog
+from bot.directory import catalog, catalog_checks, kinds
 from bot.models import (
     Contact,
     Conversation,
@@ -215,14 +215,14 @@ def _as_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _kind_or_404(kind_url: str) -> catalog.Kind:
-    kind = catalog.KINDS_BY_URL.get(kind_url)
+def _kind_or_404(kind_url: str) -> kinds.Kind:
+    kind = kinds.KINDS_BY_URL.get(kind_url)
     if kind is None:
         abort(404, description="Data kinds: schools, programs, events, sessions.")
     return kind
 
 
-def _save_data(kind: catalog.Kind, row=None):
+def _save_data(kind: kinds.Kind, row=None):
     """Creates (row None) or updates a row from the CSV's columns as JSON; admins only."""
     sent = _json_body()
     with services().sessions() as db:
@@ -234,7 +234,7 @@ def _save_data(kind: catalog.Kind, row=None):
         if unknown:
             return bad_request(f"Unknown fields: {', '.join(sorted(unknown))}.")
         values.update({key: _as_text(value) for key, value in sent.items()})
-        clean, errors = catalog.validate(kind, values, session=db, existing=row)
+        clean, errors = catalog_checks.validate(kind, values, session=db, existing=row)
         if errors:
             return bad_request(errors)
         saved = catalog.save(db, kind, clean, existing=row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify
 from sqlalchemy.orm import Session
 
-from bot.broadcasting import sending, service
+from bot.broadcasting import service, states
 from bot.broadcasting.audience import LIST, Audience, AudienceError, parse_numbers
 from bot.broadcasting.compose import ComposeError, clean_texts, parse_when, preview_for, report
 from bot.broadcasting.history import audience_label, history, progress_figures
@@ -231,7 +231,7 @@ def _change(broadcast_id: int, change: str):
             changed = service.change_broadcast(
                 db, services().huey, service.Actor(g.api_user, "api"), found, change
             )
-        except sending.BroadcastStateError:
+        except states.BroadcastStateError:
             response = jsonify(
                 error="conflict",
                 detail=f"Broadcast {broadcast_id} is {found.state}: it cannot be {done}.",

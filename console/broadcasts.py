@@ -25,7 +25,7 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.broadcasting import sending, service
+from bot.broadcasting import service, states
 from bot.broadcasting.audience import (
     EVERYONE,
     LIST,
@@ -406,7 +406,7 @@ def _change(broadcast_id: int, change: str):
             changed = service.change_broadcast(
                 db, services().huey, service.Actor(g.staff, "console"), found, change
             )
-        except sending.BroadcastStateError:
+        except states.BroadcastStateError:
             flash(f"This broadcast is {found.state}: it cannot be {done}.", "error")
             return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id))
     if changed.queued is False:

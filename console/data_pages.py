@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from bot.directory import catalog, catalog_csv
-from bot.directory.catalog import KINDS, KINDS_BY_URL, Kind
+from bot.directory import catalog, catalog_checks, catalog_csv, typed_values
+from bot.directory.kinds import KINDS, KINDS_BY_URL, Kind
 from bot.parent_college.sign_in_sheet import family_name
 from bot.staff import audit
 from webhooks.services import services
@@ -60,7 +60,7 @@ def rows(kind_url: str):
         archived_count = catalog.counts(db)[kind.name][1]
         registered = {}
         if kind.name == "session":
-            registered = {pc.id: catalog.registered_adults(db, pc) for pc in found}
+            registered = {pc.id: catalog_checks.registered_adults(db, pc) for pc in found}
         listed = [(row, _title(kind, row)) for row in found]
         return render_template(
             "console/data_list.html",
@@ -69,7 +69,7 @@ def rows(kind_url: str):
             registered=registered,
             show_archived=show_archived,
             archived_count=archived_count,
-            local_time=catalog.format_local,
+            local_time=typed_values.format_local,
             title=kind.plural,
         )
 
@@ -95,9 +95,9 @@ def _for_inputs(kind: Kind, values: dict[str, str]) -> dict[str, str]:
     shown = dict(values)
     for f in kind.fields:
         if f.type == "datetime" and values.get(f.name):
-            when = catalog.parse_local(values[f.name])
+            when = typed_values.parse_local(values[f.name])
             if when is not None:
-                shown[f.name] = catalog.format_local(when).replace(" ", "T")
+                shown[f.name] = typed_values.format_local(when).replace(" ", "T")
     return shown
 
 
@@ -107,7 +107,7 @@ def _render_form(db, kind: Kind, values: dict, errors: dict, row=None, status: i
         for f in kind.fields
         if f.type in ("school", "neighborhood")
     }
-    placeholders = catalog.split_list(values.get("placeholders", ""))
+    placeholders = typed_values.split_list(values.get("placeholders", ""))
     page = render_template(
         "console/data_form.html",
         kind=kind,
@@ -138,7 +138,7 @@ def new(kind_url: str):
         if request.method == "GET":
             return _render_form(db, kind, NEW_DEFAULTS.get(kind.name, {}), {})
         values = _form_values(kind, new=True)
-        clean, errors = catalog.validate(kind, values, session=db)
+        clean, errors = catalog_checks.validate(kind, values, session=db)
         if errors:
             return _render_form(db, kind, values, errors, status=422)
         saved = catalog.save(db, kind, clean)
@@ -157,7 +157,7 @@ def edit(kind_url: str, row_id: int):
         if request.method == "GET":
             return _render_form(db, kind, catalog.as_values(kind, row), {}, row=row)
         values = _form_values(kind, new=False)
-        clean, errors = catalog.validate(kind, values, session=db, existing=row)
+        clean, errors = catalog_checks.validate(kind, values, session=db, existing=row)
         if errors:
             return _render_form(db, kind, values, errors, row=row, status=422)
         saved = catalog.save(db, kind, clean, existing=row)
@@ -195,7 +195,7 @@ def _set_archived(kind_url: str, row_id: int, archived: bool):
         if archived:
             flash(f"Archived “{name}”: the bot no longer offers it to families.")
             if kind.name == "session":
-                holding = catalog.registered_adults(db, row)
+                holding = catalog_checks.registered_adults(db, row)
                 if holding:
                     flash(
                         f"{holding} adults are still registered for it. Tell them it is off "

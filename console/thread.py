@@ -4,7 +4,6 @@ family's message (the corrections become training examples: docs/review-loop.md)
 
 from __future__ import annotations
 
-import phonenumbers
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from bot.conversations.delivery_reports import CARRIER_OPT_OUT
@@ -21,9 +20,10 @@ from bot.conversations.staff_replies import (
 )
 from bot.families.handoff import reason_label
 from bot.models import Conversation, Message, TwilioStatus
-from bot.nlu.corrections import contract_intents
+from bot.rasa.project import intent_names, unsure_below
 from bot.staff import audit
 from bot.text.languages import NAMES, name_of
+from bot.text.phone import for_display
 from bot.text.segments import count_segments
 from bot.text.staff_time import staff_time
 from webhooks.services import services
@@ -36,19 +36,6 @@ require_staff(bp)
 
 # Under this the model was not sure, even where it answered (its fallback threshold, config.yml, is
 # 0.4): worth a person's look.
-LOW_CONFIDENCE = 0.6
-
-
-def phone_display(phone: str | None) -> str:
-    if not phone:
-        return ""
-    try:
-        number = phonenumbers.parse(phone, "US")
-    except phonenumbers.NumberParseException:
-        return phone
-    if not phonenumbers.is_valid_number(number):
-        return phone
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def _conversation(db, conversation_id: int) -> Conversation:
@@ -83,15 +70,15 @@ def _render(conversation_id: int, draft: str = "", error: str | None = None, sta
             contact=view.conversation.contact,
             paused=bot_is_paused(view.conversation),
             before=before,
-            intents=contract_intents(),
+            intents=intent_names(),
             draft=draft,
             reply_error=error,
             max_reply_chars=MAX_REPLY_CHARS,
-            low_confidence=LOW_CONFIDENCE,
+            low_confidence=unsure_below(),
             reason_label=reason_label,
             language_names=NAMES,
             when=staff_time,
-            phone_display=phone_display,
+            phone_display=for_display,
             count_segments=count_segments,
             SENDER_FAMILY=Message.SENDER_FAMILY,
             SENDER_STAFF=Message.SENDER_STAFF,

@@ -21,14 +21,13 @@ from pathlib import Path
 
 from bot.nlu.evaluation import (
     Prediction,
-    fallback_threshold,
     format_scores,
-    guard_settings,
     load_agent,
     predict,
     score,
 )
 from bot.nlu.training import PROJECT
+from bot.rasa.project import fallback_threshold, guard_settings
 from bot.text.languages import LANGUAGES
 
 SHARED = ("schools.yml", "programs.yml")  # lookup tables and synonyms: in every fold's training

@@ -17,10 +17,8 @@ from datetime import datetime, timezone
 from bot.nlu.evaluation import (
     HELD_OUT_SETS,
     LanguageScore,
-    fallback_threshold,
     format_comparison,
     format_scores,
-    guard_settings,
     history_entry,
     load_agent,
     load_examples,
@@ -33,6 +31,7 @@ from bot.nlu.evaluation import (
 from bot.nlu.readings import rows, save
 from bot.nlu.review_training import readings_path
 from bot.nlu.training import PROJECT, ensure_model
+from bot.rasa.project import fallback_threshold, guard_settings
 from bot.text.languages import LANGUAGES
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.broadcasting import sending
+from bot.broadcasting import states
 from bot.broadcasting.audience import Audience
 from bot.broadcasting.fanout import create_deliveries
 from bot.broadcasting.preview import NoTextError, Preview, preview, texts_present
@@ -112,7 +112,7 @@ def create(
     if later:
         return Created(broadcast, send_now=False)
     create_deliveries(session, broadcast, settings.default_language)
-    sending.start(session, broadcast, now)
+    states.start(session, broadcast, now)
     return Created(broadcast, send_now=True)
 
 
@@ -131,7 +131,7 @@ class Report:
 
 def report(session: Session, broadcast: Broadcast) -> Report:
     buckets: Counter = Counter({name: 0 for name in BUCKET_ORDER})
-    for status, count in sending.progress(session, broadcast.id).items():
+    for status, count in states.progress(session, broadcast.id).items():
         buckets[BUCKETS.get(status, "sent")] += count
     failed = [s for s, b in BUCKETS.items() if b == "failed"]
     by_code = session.execute(

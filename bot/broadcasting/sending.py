@@ -1,34 +1,31 @@
-"""Sending a broadcast: its state (start, pause, resume, cancel) and the workers' loop over its
-delivery rows, one text per family at the line's one send rate.
+"""Sending a broadcast: the workers' loop over its delivery rows, one text per family at the
+line's one send rate. Its state (start, pause, resume, cancel) is bot/broadcasting/states.py.
 
-A worker claims a few due "pending" rows in one UPDATE (two workers never get the same row) and
-settles at once those it must not send (opted out, no valid number...), then for each of the
-others: waits for its slot of the global rate, logs the text in the family's SMS conversation
-and commits, sends it, and records Twilio's answer. Two transactions per text: a worker's CPU,
-not Twilio, is what bounds the rate on a small machine (bench/broadcast.py). The time it
-started the send is written on the row (claimed_at) and checked on every later write, so a
-worker that lost its claim never sends or records anything for that row.
+A worker claims a few due "pending" rows (bot/broadcasting/claims.py) and settles at once those
+it must not send (opted out, no valid number...), then for each of the others: waits for its
+slot of the global rate, logs the text in the family's SMS conversation and commits, sends it,
+and records Twilio's answer. Two transactions per text: a worker's CPU, not Twilio, is what
+bounds the rate on a small machine (bench/broadcast.py).
 
-A worker that dies mid-send leaves its rows "claimed". Once a claim is older than
-CLAIM_TIMEOUT (far longer than a send can take) the row is looked up in Twilio's own message
-list before anything else happens to it: found, it is recorded as sent; not found, it goes back
-to "pending". A claimed row is never sent again without that look."""
+A worker that dies mid-send leaves its rows "claimed"; once a claim is older than CLAIM_TIMEOUT
+each is looked up on Twilio before it is sent again (bot/broadcasting/recovery.py)."""
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.broadcasting import quiet_hours
+from bot.broadcasting.claims import CLAIMED, claim, held, release
 from bot.broadcasting.pace import Pace
+from bot.broadcasting.states import PENDING, finish_if_done
 from bot.config import Settings
 from bot.conversations.log import current_conversation, log_message
 from bot.db import engine_for
@@ -39,13 +36,10 @@ from bot.models import (
     Delivery,
     Message,
     TwilioStatus,
-    UtcDateTime,
     utcnow,
 )
 from bot.parent_college.registrations import holds_seat
-from bot.sms.outbound import SendResult, Transport, send_text, transport_for, twilio_client
-from bot.text.dates import utc
-from bot.text.folding import fold
+from bot.sms.outbound import SendResult, Transport, send_text, transport_for
 from bot.text.phone import mask_numbers
 
 log = logging.getLogger(__name__)
@@ -65,109 +59,10 @@ MAX_BATCH = 20
 # 20500 / 20503; the library uses the HTTP status as the code when the body has none) and
 # 30008 (unknown error). Every other code is final.
 RETRY_CODES = frozenset({"429", "20429", "500", "502", "503", "504", "20500", "20503", "30008"})
-# Twilio's list is searched this far before the claim, for clocks that disagree a little.
-LOOKUP_MARGIN = timedelta(minutes=1)
-LOOKUP_LIMIT = 50
 
-PENDING = Delivery.STATUS_PENDING
-CLAIMED = Delivery.STATUS_CLAIMED
-OUTSTANDING = (PENDING, CLAIMED)
 FAILED = TwilioStatus.FAILED
 
 NextSendTime = Callable[[datetime, bool], datetime]
-
-
-class BroadcastStateError(ValueError):
-    """The broadcast is not in a state that allows this (pausing a finished one...)."""
-
-
-# --- the broadcast's state ------------------------------------------------------------------
-
-
-def _move(session: Session, broadcast: Broadcast, allowed: set[str], to: str, **stamps) -> None:
-    # A conditional UPDATE: a worker may finish the broadcast at the same moment.
-    session.flush()
-    moved = session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast.id, Broadcast.state.in_(sorted(allowed)))
-        .values(state=to, **stamps)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(broadcast)
-    if not moved:
-        raise BroadcastStateError(f"broadcast {broadcast.id} is {broadcast.state}, not {to}-able")
-
-
-def start(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
-    """Draft or scheduled -> sending. Its delivery rows must exist (fanout.create_deliveries)."""
-    allowed = {Broadcast.STATE_DRAFT, Broadcast.STATE_SCHEDULED}
-    _move(session, broadcast, allowed, Broadcast.STATE_SENDING, started_at=now or utcnow())
-
-
-def pause(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
-    """No more rows are claimed; texts being sent right now still go."""
-    stamp = now or utcnow()
-    _move(session, broadcast, {Broadcast.STATE_SENDING}, Broadcast.STATE_PAUSED, paused_at=stamp)
-
-
-def resume(session: Session, broadcast: Broadcast, now: datetime | None = None) -> None:
-    """Paused -> sending; the caller enqueues the workers (tasks.enqueue_lanes), or the
-    worker's minute clock does."""
-    _move(session, broadcast, {Broadcast.STATE_PAUSED}, Broadcast.STATE_SENDING, paused_at=None)
-
-
-def cancel(session: Session, broadcast: Broadcast, now: datetime | None = None) -> int:
-    """Stops the broadcast for good: every pending row is cancelled (texts being sent right now
-    still go). Returns how many rows were cancelled."""
-    allowed = {
-        Broadcast.STATE_DRAFT,
-        Broadcast.STATE_SCHEDULED,
-        Broadcast.STATE_SENDING,
-        Broadcast.STATE_PAUSED,
-    }
-    stamp = now or utcnow()
-    _move(session, broadcast, allowed, Broadcast.STATE_CANCELLED, cancelled_at=stamp)
-    return cancel_pending(session, broadcast.id)
-
-
-def cancel_pending(session: Session, broadcast_id: int) -> int:
-    return session.execute(
-        update(Delivery)
-        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == PENDING)
-        .values(status=Delivery.STATUS_CANCELLED, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
-def finish_if_done(session: Session, broadcast_id: int, now: datetime | None = None) -> bool:
-    """Marks a sending broadcast done once no row is pending or claimed; True if it did."""
-    outstanding = (
-        select(Delivery.id)
-        .where(Delivery.broadcast_id == broadcast_id, Delivery.status.in_(OUTSTANDING))
-        .exists()
-    )
-    return bool(
-        session.execute(
-            update(Broadcast)
-            .where(
-                Broadcast.id == broadcast_id,
-                Broadcast.state == Broadcast.STATE_SENDING,
-                ~outstanding,
-            )
-            .values(state=Broadcast.STATE_DONE, finished_at=now or utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
-
-
-def progress(session: Session, broadcast_id: int) -> dict[str, int]:
-    """Rows per status ("pending": 120, "queued": 800, "failed": 3...)."""
-    rows = session.execute(
-        select(Delivery.status, func.count())
-        .where(Delivery.broadcast_id == broadcast_id)
-        .group_by(Delivery.status)
-    )
-    return {status: count for status, count in rows}
 
 
 # --- when texts may go -----------------------------------------------------------------------
@@ -220,57 +115,6 @@ def next_wake(
 
 
 # --- claiming --------------------------------------------------------------------------------
-
-_CLAIM = """
-UPDATE delivery SET status = 'claimed', claimed_at = :now, updated_at = :now
-WHERE id IN (
-    SELECT d.id FROM delivery d
-    WHERE d.broadcast_id = :broadcast_id AND d.status = 'pending'
-      AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)
-      AND EXISTS (SELECT 1 FROM broadcast b WHERE b.id = :broadcast_id AND b.state = 'sending')
-    ORDER BY d.id
-    LIMIT :limit{lock}
-)
-RETURNING id
-"""
-
-
-def claim(session: Session, broadcast_id: int, limit: int, now: datetime) -> list[int]:
-    """Takes up to `limit` due pending rows of a sending broadcast; returns their ids. One
-    statement: on PostgreSQL the rows another worker is taking are skipped (SKIP LOCKED), on
-    SQLite the statement holds the only write lock. Commit right after."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    statement = text(_CLAIM.format(lock=" FOR UPDATE SKIP LOCKED" if postgres else "")).bindparams(
-        bindparam("now", type_=UtcDateTime())
-    )
-    rows = session.execute(statement, {"now": now, "broadcast_id": broadcast_id, "limit": limit})
-    return sorted(row[0] for row in rows)
-
-
-def _held(delivery_id: int, token: datetime):
-    # The row is still this worker's: claimed, and by the claim (or send) it made at `token`.
-    return (Delivery.id == delivery_id, Delivery.status == CLAIMED, Delivery.claimed_at == token)
-
-
-def release(
-    session: Session,
-    broadcast_id: int,
-    ids: list[int],
-    token: datetime,
-    not_before: datetime | None = None,
-) -> int:
-    """Gives back rows this worker claimed but did not send: pending again (not before
-    `not_before`), or cancelled if the broadcast was cancelled meanwhile."""
-    if not ids:
-        return 0
-    state = select(Broadcast.state).where(Broadcast.id == broadcast_id).scalar_subquery()
-    status = case((state == Broadcast.STATE_CANCELLED, Delivery.STATUS_CANCELLED), else_=PENDING)
-    return session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == CLAIMED, Delivery.claimed_at == token)
-        .values(status=status, claimed_at=None, next_attempt_at=not_before)
-        .execution_options(synchronize_session=False)
-    ).rowcount
 
 
 # --- sending one batch -----------------------------------------------------------------------
@@ -379,7 +223,7 @@ def _refusal(
 def _settle_unsent(session: Session, delivery_id: int, token: datetime, status, why) -> None:
     session.execute(
         update(Delivery)
-        .where(*_held(delivery_id, token))
+        .where(*held(delivery_id, token))
         .values(status=status, error_message=why, claimed_at=None, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -426,7 +270,7 @@ def _send_one(run: _Run, delivery_id: int, token: datetime) -> tuple[Outcome, da
         )
         taken = session.execute(
             update(Delivery)
-            .where(*_held(delivery_id, token), still_sending)
+            .where(*held(delivery_id, token), still_sending)
             .values(claimed_at=sending_at)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -489,11 +333,11 @@ def _record(
         _record_sent(session, delivery.id, message, result.sid, result.status, now)
         return Outcome.SENT
     code = result.error_code
-    if code is None and run.transport.name != "console":
+    if code is None:
         # No answer at all (timeout, connection reset): Twilio may have taken the text before
         # the line went quiet. Ask before sending it again.
         try:
-            found = accepted_by_twilio(run.settings, delivery.phone, message.body, token)
+            found = run.transport.accepted(delivery.phone, message.body, token)
         except Exception as error:  # Twilio still unreachable: the claim waits for recovery
             # The failed lookup's URL holds the number (?To=%2B1...).
             log.warning(
@@ -515,7 +359,7 @@ def _record(
         outcome = Outcome.SETTLED
     session.execute(
         update(Delivery)
-        .where(*_held(delivery.id, token))
+        .where(*held(delivery.id, token))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -547,108 +391,3 @@ def _record_sent(
         message.twilio_sid = sid
         message.delivery_status = status
     return bool(written)
-
-
-# --- a worker that died mid-send ----------------------------------------------------------
-
-
-def _comparable(body: str) -> str:
-    # Letters and digits only: a Messaging Service's smart encoding may swap quotes and dashes.
-    return re.sub(r"[^0-9a-z]", "", fold(body or ""))
-
-
-def accepted_by_twilio(
-    settings: Settings, phone: str, body: str, since: datetime, client=None
-) -> tuple[str, str] | None:
-    """(sid, status) of a text with this body that Twilio accepted for `phone` from `since`
-    (less a minute for clocks), or None. Raises when Twilio cannot be asked.
-
-    Looks through the number's newest messages by their creation date rather than filtering
-    on DateSent: a text still in Twilio's queue has no DateSent yet, and at one text a second
-    a broadcast's texts can sit there for a long while."""
-    client = client or twilio_client(settings)
-    since = utc(since) - LOOKUP_MARGIN
-    wanted = _comparable(body)
-    for found in client.messages.list(to=phone, limit=LOOKUP_LIMIT):
-        created = utc(found.date_created)
-        if created is not None and created < since:
-            break  # newest first: everything after this is older still
-        if _comparable(found.body) == wanted:
-            return found.sid, found.status or TwilioStatus.QUEUED
-    return None
-
-
-@dataclass
-class Recovered:
-    sent: int = 0  # found on Twilio, recorded as sent
-    pending: int = 0  # not on Twilio: back to pending
-    unknown: int = 0  # Twilio could not be asked: still claimed, asked again next time
-
-
-def recover_stale_claims(
-    settings: Settings, session: Session, broadcast_id: int, now: datetime | None = None
-) -> Recovered:
-    """Settles the claims of workers that died mid-send (claimed longer than CLAIM_TIMEOUT):
-    each row is looked up on Twilio first. Commits after each row, and asks Twilio outside any
-    transaction (a slow answer must not hold SQLite's write lock)."""
-    now = now or utcnow()
-    stale = session.execute(
-        select(Delivery.id, Delivery.phone, Delivery.claimed_at, Delivery.message_id).where(
-            Delivery.broadcast_id == broadcast_id,
-            Delivery.status == CLAIMED,
-            Delivery.claimed_at < now - CLAIM_TIMEOUT,
-        )
-    ).all()
-    session.commit()
-    recovered = Recovered()
-    client = None
-    for delivery_id, phone, claimed_at, message_id in stale:
-        message = session.get(Message, message_id) if message_id else None
-        session.commit()
-        # No logged text: the worker died before the send began (the log commits first). On
-        # the console transport a sent row already has its SID, so a claim means not sent.
-        found = None
-        if message is not None and not settings.phone_simulator_enabled:
-            try:
-                client = client or twilio_client(settings)
-                found = accepted_by_twilio(settings, phone, message.body, claimed_at, client)
-            except Exception as error:
-                log.warning(
-                    "delivery %s: cannot ask Twilio about it yet: %s",
-                    delivery_id,
-                    mask_numbers(error),
-                )
-                recovered.unknown += 1
-                continue
-        # Another worker may be recovering the same row: only one of the writes matches.
-        if found is not None:
-            recovered.sent += _recover_as_sent(
-                session, delivery_id, claimed_at, message, found, now
-            )
-        else:
-            recovered.pending += release(session, broadcast_id, [delivery_id], claimed_at)
-        session.commit()
-    if stale:
-        log.info("broadcast %s: stale claims recovered: %s", broadcast_id, recovered)
-    return recovered
-
-
-def _recover_as_sent(session, delivery_id, claimed_at, message, found, now) -> int:
-    sid, status = found
-    written = session.execute(
-        update(Delivery)
-        .where(*_held(delivery_id, claimed_at), Delivery.twilio_sid.is_(None))
-        .values(
-            status=status,
-            twilio_sid=sid,
-            sent_at=now,
-            attempts=Delivery.attempts + 1,
-            claimed_at=None,
-            next_attempt_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if written and message is not None and message.twilio_sid is None:
-        message.twilio_sid = sid
-        message.delivery_status = status
-    return written

@@ -14,7 +14,7 @@ from datetime import datetime
 from huey import Huey
 from sqlalchemy.orm import Session
 
-from bot.broadcasting import sending, tasks
+from bot.broadcasting import sending, states, tasks
 from bot.broadcasting.audience import Audience
 from bot.broadcasting.compose import create
 from bot.config import Settings
@@ -119,12 +119,12 @@ def change_broadcast(
     session: Session, huey: Huey, actor: Actor, broadcast: Broadcast, change: str
 ) -> Outcome:
     """Pauses, resumes or cancels it, audits and commits, and queues the workers again after a
-    resume. Raises sending.BroadcastStateError, with nothing changed, when its state does not
+    resume. Raises states.BroadcastStateError, with nothing changed, when its state does not
     allow the change."""
     before = broadcast.state
     try:
-        cancelled = getattr(sending, change)(session, broadcast)
-    except sending.BroadcastStateError:
+        cancelled = getattr(states, change)(session, broadcast)
+    except states.BroadcastStateError:
         session.rollback()
         raise
     detail = {"from_state": before}

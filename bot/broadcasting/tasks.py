@@ -3,7 +3,7 @@ paused, cancelled or done, and a clock every minute starts scheduled broadcasts 
 sending of any broadcast whose worker went away.
 
 A broadcast is sent by a few "lanes" (tasks of the same broadcast, on whichever workers take
-them); their rows never overlap (sending.claim) and the rate is global (pace), so more lanes
+them); their rows never overlap (claims.claim) and the rate is global (pace), so more lanes
 only mean more texts in flight. Each lane keeps a lease in Huey's key-value store: "lane 0 of
 broadcast 12 is token T, and will be heard from by time X". A lane that finds another token on
 its lease stops (it was replaced), and the clock replaces a lane whose lease ran out: the
@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 from huey import Huey, crontab
 from sqlalchemy import select
 
-from bot.broadcasting import sending
+from bot.broadcasting import recovery, sending, states
 from bot.broadcasting.pace import DEFAULT_NAME, Pace
 from bot.config import Settings
 from bot.db import engine_for, session_factory
@@ -137,8 +137,8 @@ def lanes_for(settings: Settings) -> int:
 
 def enqueue_lanes(huey: Huey, broadcast_id: int, lanes: int | None = None) -> list[str]:
     """Starts `lanes` tasks (default: lanes_for the line's settings) sending the broadcast,
-    replacing any it had (a replaced lane stops at its next batch). Call after sending.start or
-    sending.resume."""
+    replacing any it had (a replaced lane stops at its next batch). Call after states.start or
+    states.resume."""
     lanes = lanes or lanes_for(_tasks(huey).settings)
     huey.put(LANES_KEY.format(broadcast_id=broadcast_id), lanes)
     return [_enqueue_lane(huey, broadcast_id, lane) for lane in range(lanes)]
@@ -183,7 +183,7 @@ def tick(huey: Huey, now: datetime | None = None) -> None:
             select(Broadcast.id).where(Broadcast.state == Broadcast.STATE_SENDING)
         ).scalars()
         for broadcast_id in list(sending_ids):
-            finished = sending.finish_if_done(session, broadcast_id, now)
+            finished = states.finish_if_done(session, broadcast_id, now)
             # Committed either way: on SQLite even an UPDATE that changed nothing holds the
             # write lock, which the lanes started next need.
             session.commit()
@@ -206,7 +206,7 @@ def _recover_stopped(session, settings: Settings, now: datetime) -> None:
         .distinct()
     ).scalars()
     for broadcast_id in list(stale):
-        sending.recover_stale_claims(settings, session, broadcast_id, now)
+        recovery.recover_stale_claims(settings, session, broadcast_id, now)
 
 
 def _start_scheduled(session, broadcast: Broadcast, settings: Settings, now: datetime) -> bool:
@@ -216,9 +216,9 @@ def _start_scheduled(session, broadcast: Broadcast, settings: Settings, now: dat
             from bot.broadcasting.fanout import create_deliveries
 
             create_deliveries(session, broadcast, settings.default_language)
-        sending.start(session, broadcast, now)
+        states.start(session, broadcast, now)
         session.commit()
-    except sending.BroadcastStateError:
+    except states.BroadcastStateError:
         session.rollback()  # another worker's clock started it first
         return False
     log.info("scheduled broadcast %s started", broadcast.id)
@@ -245,7 +245,7 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
     next_send_time = sending.quiet_hours_for(settings)
     started = time.monotonic()
     with sessions() as session:
-        sending.recover_stale_claims(settings, session, broadcast_id)
+        recovery.recover_stale_claims(settings, session, broadcast_id)
     while True:
         lease = _lease(huey, broadcast_id, lane)
         if lease is None or lease[1] != token:
@@ -268,12 +268,12 @@ def run_lane(huey: Huey, broadcast_id: int, lane: int = 0, token: str | None = N
                 return _come_back(huey, broadcast_id, lane, token, MIN_DELAY)
             continue
         with sessions() as session:
-            finished = sending.finish_if_done(session, broadcast_id)
+            finished = states.finish_if_done(session, broadcast_id)
             session.commit()
             if finished:
                 _drop_lease(huey, broadcast_id, lane, token)
                 return Broadcast.STATE_DONE
-            recovered = sending.recover_stale_claims(settings, session, broadcast_id)
+            recovered = recovery.recover_stale_claims(settings, session, broadcast_id)
             if recovered.pending:
                 continue
             broadcast = session.get(Broadcast, broadcast_id)
@@ -295,7 +295,7 @@ def _stopped(huey: Huey, sessions, broadcast_id: int, lane: int, token: str) -> 
             return None
         if state == Broadcast.STATE_CANCELLED:
             # Rows a lane gave back after cancel() ran are cancelled too.
-            sending.cancel_pending(session, broadcast_id)
+            states.cancel_pending(session, broadcast_id)
             session.commit()
     _drop_lease(huey, broadcast_id, lane, token)
     return state or "missing"

@@ -218,7 +218,7 @@ def _say_if_quiet_hours(held) -> None:
 
 
 def _change_state(broadcast_id: int, change: str) -> None:
-    from bot.broadcasting import sending, service
+    from bot.broadcasting import service, states
     from bot.worker import build_huey
 
     settings = read_settings()
@@ -229,7 +229,7 @@ def _change_state(broadcast_id: int, change: str) -> None:
             changed = service.change_broadcast(
                 session, build_huey(settings), service.Actor(None, "cli"), found, change
             )
-        except sending.BroadcastStateError:
+        except states.BroadcastStateError:
             raise click.ClickException(
                 f"Broadcast {broadcast_id} is {found.state}: it cannot be {done}."
             ) from None

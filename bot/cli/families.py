@@ -46,7 +46,7 @@ def family_export(number: str, out: Path | None) -> None:
     """Everything the line holds about the family at NUMBER, as JSON."""
     import json
 
-    from bot.privacy.family_records import export_family
+    from bot.privacy.family_export import export_family
     from bot.staff import audit
     from bot.text.phone import mask
 
@@ -81,7 +81,7 @@ def _rasa_warning(error: str) -> None:
 
 def _finish_earlier_forgets(session, settings):
     """Empties Rasa's copy left by earlier forgets while Rasa was down (TrackerOutcome)."""
-    from bot.privacy.family_records import clear_pending_trackers
+    from bot.privacy.rasa_copy import clear_pending_trackers
 
     earlier = clear_pending_trackers(session, settings, via="cli")
     if earlier.cleared:
@@ -120,12 +120,11 @@ def family_forget(number: str, yes: bool) -> None:
 
     from bot.privacy.family_records import (
         FamilyNotFound,
-        clear_pending_trackers,
         find_family,
         forget_contacts,
-        mark_trackers_pending,
         what_forgetting_removes,
     )
+    from bot.privacy.rasa_copy import clear_pending_trackers, mark_trackers_pending
     from bot.staff import audit
     from bot.text.phone import mask
 

@@ -13,24 +13,22 @@ import binascii
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 
-import phonenumbers
-import yaml
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.conversations.log import bot_is_paused
 from bot.models import Contact, Conversation, Message, School, utcnow
+from bot.rasa.project import intent_names
 from bot.text.dates import LOCAL_TZ, utc
 from bot.text.languages import NAMES
+from bot.text.phone import for_display
 from bot.text.whole_numbers import whole_number
 
 FALLBACK = "nlu_fallback"
 PREVIEW_CHARS = 120
 MIN_SEARCH_CHARS = 3
 MAX_SEARCH_CHARS = 200
-DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
 _INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TRUE = {"1", "on", "true", "yes"}
 
@@ -378,7 +376,7 @@ def _row(result, messages: dict[int, Message], q: str | None) -> InboxRow:
         conversation_id=conversation.id,
         channel=conversation.channel,
         contact_name=contact.name,
-        contact_phone=readable_phone(contact.phone, contact.phone_valid),
+        contact_phone=for_display(contact.phone, contact.phone_valid) or None,
         contact_language=contact.language,
         school=result.short_name,
         last_message_at=conversation.last_message_at,
@@ -390,20 +388,6 @@ def _row(result, messages: dict[int, Message], q: str | None) -> InboxRow:
         fallbacks=result.fallbacks or 0,
         snippet=snippet(found.body, q) if found is not None and q else None,
     )
-
-
-def readable_phone(phone: str | None, valid: bool = True) -> str | None:
-    """(323) 555-0100 for a valid US number; any other number as it was stored."""
-    if not phone:
-        return None
-    if valid and phone.startswith("+1"):
-        try:
-            number = phonenumbers.parse(phone)
-        except phonenumbers.NumberParseException:
-            return phone
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phone
 
 
 def preview(body: str, chars: int = PREVIEW_CHARS) -> str:
@@ -430,12 +414,7 @@ def intents_seen(session: Session | None = None) -> list[str]:
     """Every intent the bot can name (domain/*.yml), plus nlu_fallback, sorted. The session is
     accepted for callers that may want intents found in the log; a DISTINCT over a year of
     messages is too slow for a dropdown."""
-    names = {FALLBACK}
-    for path in sorted(DOMAIN_DIR.glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in document.get("intents") or []:
-            names.add(next(iter(item)) if isinstance(item, dict) else str(item))
-    return sorted(names)
+    return sorted({FALLBACK, *intent_names()})
 
 
 def schools_for_filter(session: Session) -> list[tuple[int, str]]:

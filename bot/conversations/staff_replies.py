@@ -25,7 +25,7 @@ from bot.models import (
     StaffUser,
     utcnow,
 )
-from bot.nlu.corrections import contract_intents
+from bot.rasa.project import intent_names
 from bot.sms.outbound import Transport, send_text
 from bot.staff import audit
 from bot.text.languages import LANGUAGES
@@ -152,7 +152,7 @@ def correct(
     is exported again by `bot nlu corrections`."""
     if message.direction != Message.DIRECTION_IN:
         raise StaffActionError("Only a family's messages can be corrected.")
-    if intent not in contract_intents():
+    if intent not in intent_names():
         raise StaffActionError(f"{intent!r} is not one of the bot's intents.")
     if language not in LANGUAGES:
         raise StaffActionError("The language must be English (en) or Spanish (es).")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.directory import catalog
-from bot.directory.catalog import Kind
+from bot.directory import catalog, catalog_checks, kinds
+from bot.directory.kinds import Kind
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PROBLEMS = 50
@@ -93,7 +93,7 @@ def write_csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def export_csv(session: Session, kind: Kind | str) -> bytes:
-    kind = catalog.KINDS[kind] if isinstance(kind, str) else kind
+    kind = kinds.KINDS[kind] if isinstance(kind, str) else kind
     columns = list(kind.columns)
     values = [catalog.as_values(kind, row) for row in catalog.rows(session, kind)]
     return write_csv(columns, [[row[column] for column in columns] for row in values])
@@ -219,7 +219,7 @@ def import_csv(
     session: Session, kind: Kind | str, data: bytes, filename: str | None = None
 ) -> Imported:
     """Applies the file, or raises ImportRefused having changed nothing. Does not commit."""
-    kind = catalog.KINDS[kind] if isinstance(kind, str) else kind
+    kind = kinds.KINDS[kind] if isinstance(kind, str) else kind
     rows = read_rows(kind, data, filename)
     existing = {row.slug: row for row in session.scalars(select(kind.model))}
     problems: list[Problem] = []
@@ -238,7 +238,7 @@ def import_csv(
         if slug:
             first_row_of[slug] = number
         row = existing.get(slug) if slug else None
-        clean, errors = catalog.validate(
+        clean, errors = catalog_checks.validate(
             kind, values, session=session, existing=row, reserved_slugs=reserved
         )
         for column, message in errors.items():

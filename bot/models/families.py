@@ -87,6 +87,8 @@ class Registration(Base):
     STATUS_WAITLISTED = "waitlisted"
     STATUS_CANCELLED = "cancelled"
     STATUS_ATTENDED = "attended"
+    # A family registered or already checked in has a seat; the waitlisted and cancelled do not.
+    HOLDING_A_SEAT = (STATUS_REGISTERED, STATUS_ATTENDED)
 
     id = Column(Integer, primary_key=True)
     contact_id = Column(ForeignKey("contact.id"), nullable=False)

@@ -12,7 +12,6 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -21,9 +20,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.models import NluCorrection
 from bot.nlu.training import PROJECT
+from bot.rasa.project import intent_names
 from bot.text.languages import LANGUAGES
 
-DOMAIN_DIR = PROJECT / "domain"
 # The held-out evaluation set (`make nlu-eval`): a message in it must never become training data,
 # or the figures would measure memory instead of understanding.
 HELD_OUT_DIR = PROJECT / "tests" / "nlu"
@@ -42,19 +41,6 @@ _PHONE = re.compile(r"\d{3}\D{0,2}\d{3}\D?\d{4}")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 # Entity markup in the hand-written training data, reduced to its text for comparisons.
 _MARKUP = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
-
-
-@lru_cache(maxsize=4)
-def contract_intents(domain_dir: Path = DOMAIN_DIR) -> tuple[str, ...]:
-    """The intents the domain lists (the contract of shared/intents.md), in its order."""
-    names: list[str] = []
-    for path in sorted(domain_dir.glob("*.yml")):
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []:
-            # An intent may be a name or {name: {use_entities: ...}}.
-            name = item if isinstance(item, str) else next(iter(item))
-            if name not in names:
-                names.append(name)
-    return tuple(names)
 
 
 def clean_example(text: str) -> str:
@@ -236,7 +222,7 @@ def export_corrections(
     (the caller commits). A dry run writes and marks nothing and reports the same figures. A
     training from the console (bot/nlu/review_training.py) writes into a copy of the data and marks
     nothing: the corrections stay pending for operators who version nlu_data/."""
-    intents = contract_intents()
+    intents = intent_names()
     summary = ExportSummary(dry_run=dry_run)
     by_language: dict[str, list[NluCorrection]] = defaultdict(list)
     for correction in _pending(session):

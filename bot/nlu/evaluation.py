@@ -191,25 +191,6 @@ def score(
     )
 
 
-def fallback_threshold(config_path: Path = PROJECT / "config.yml") -> float:
-    import yaml
-
-    pipeline = yaml.safe_load(config_path.read_text(encoding="utf-8"))["pipeline"]
-    found = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
-    return float(found[0].get("threshold", 0.3)) if found else 0.0
-
-
-def guard_settings(config_path: Path = PROJECT / "config.yml") -> dict:
-    """The did-you-mean guard's threshold and margin as config.yml sets them."""
-    import yaml
-
-    pipeline = yaml.safe_load(config_path.read_text(encoding="utf-8"))["pipeline"]
-    for component in pipeline:
-        if component.get("name", "").endswith("DataChangeGuard"):
-            return {k: float(component[k]) for k in ("threshold", "margin") if k in component}
-    return {}
-
-
 def evaluate(
     model_path, threshold: float, languages=LANGUAGES, folder: Path = HELD_OUT,
     guard: dict | None = None,

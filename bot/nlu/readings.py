@@ -14,11 +14,11 @@ from pathlib import Path
 from bot.nlu.evaluation import (
     HELD_OUT_SETS,
     Prediction,
-    fallback_threshold,
     load_agent,
     load_examples,
     predict,
 )
+from bot.rasa.project import fallback_threshold
 from bot.text.languages import LANGUAGES
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from bot.models import Contact, ParentCollegeSession, Registration, utcnow
 
-HOLDING_SEATS = (Registration.STATUS_REGISTERED, Registration.STATUS_ATTENDED)
 # Registrations that hold (or wait for) a seat.
 ACTIVE = (Registration.STATUS_REGISTERED, Registration.STATUS_WAITLISTED)
 
@@ -22,7 +21,7 @@ def seats_taken(session: Session, pc_session: ParentCollegeSession) -> int:
         select(func.coalesce(func.sum(Registration.adults), 0)).where(
             Registration.session_id == pc_session.id,
             # A family checked in at the door still sits in its seats.
-            Registration.status.in_(HOLDING_SEATS),
+            Registration.status.in_(Registration.HOLDING_A_SEAT),
         )
     ).scalar_one()
     return int(taken)
@@ -180,7 +179,7 @@ def holds_seat(session: Session, session_id: int, contact_id: int | None) -> boo
         select(Registration.id).where(
             Registration.session_id == session_id,
             Registration.contact_id == contact_id,
-            Registration.status.in_(HOLDING_SEATS),
+            Registration.status.in_(Registration.HOLDING_A_SEAT),
         )
     ).first()
     return found is not None

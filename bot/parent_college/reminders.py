@@ -14,10 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.broadcasting import sending
+from bot.broadcasting import states
 from bot.broadcasting.fanout import create_deliveries
 from bot.models import Broadcast, ParentCollegeSession, Registration, utcnow
-from bot.parent_college.registrations import HOLDING_SEATS
 from bot.text.dates import LOCAL_TZ, local, time_of_day
 from bot.text.languages import LANGUAGES
 from bot.texts import text
@@ -98,7 +97,7 @@ def mark_reminded(session: Session, pc_session: ParentCollegeSession, now: datet
     registrations = session.execute(
         select(Registration).where(
             Registration.session_id == pc_session.id,
-            Registration.status.in_(HOLDING_SEATS),
+            Registration.status.in_(Registration.HOLDING_A_SEAT),
             Registration.reminded_at.is_(None),
         )
     ).scalars()
@@ -121,7 +120,7 @@ def queue_due_reminders(
             broadcast = new_reminder(session, pc_session)
             create_deliveries(session, broadcast, default_language)
             mark_reminded(session, pc_session, now)
-            sending.start(session, broadcast, now)
+            states.start(session, broadcast, now)
             session.commit()
         except IntegrityError:
             # Every worker's clock ticks at the same minute; the session's reminder is unique,

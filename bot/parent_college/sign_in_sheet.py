@@ -9,11 +9,11 @@ from datetime import datetime, time, timezone
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from bot.directory.catalog import HOLDING_A_SEAT, phone_for_display
 from bot.directory.catalog_csv import write_csv
 from bot.models import AuditLog, ParentCollegeSession, Registration, utcnow
 from bot.text.dates import LOCAL_TZ, local
 from bot.text.folding import fold_words
+from bot.text.phone import for_display
 from bot.text.staff_time import staff_clock
 
 CHECK_IN_ACTION = "registrations.check_in"
@@ -80,7 +80,7 @@ def summary(session: Session, pc_session: ParentCollegeSession) -> SessionSummar
 def _counts(session: Session, ids: list[int]) -> dict[int, tuple[int, int, int, int, int]]:
     if not ids:
         return {}
-    seated = Registration.status.in_(HOLDING_A_SEAT)
+    seated = Registration.status.in_(Registration.HOLDING_A_SEAT)
     query = (
         select(
             Registration.session_id,
@@ -114,7 +114,7 @@ def family_phone(registration: Registration) -> str:
     if not contact.phone_valid:
         return contact.phone
     try:
-        return phone_for_display(contact.phone)
+        return for_display(contact.phone)
     except Exception:  # a number phonenumbers cannot parse is still shown as it was stored
         return contact.phone
 
@@ -151,8 +151,9 @@ def roster(session: Session, pc_session: ParentCollegeSession, query: str = "") 
         .order_by(Registration.id)
     ).all()
     found = [r for r in registrations if matches(r, query)]
+    seated = (r for r in found if r.status in Registration.HOLDING_A_SEAT)
     return Roster(
-        coming=sorted((r for r in found if r.status in HOLDING_A_SEAT), key=_sort_name),
+        coming=sorted(seated, key=_sort_name),
         waitlist=[r for r in found if r.status == Registration.STATUS_WAITLISTED],
         cancelled=sorted(
             (r for r in found if r.status == Registration.STATUS_CANCELLED), key=_sort_name

@@ -40,20 +40,22 @@ from bot.models import (
 )
 from bot.privacy.family_records import (
     BATCH,
-    RASA_EVENTS,
     Removed,
+    delete_conversations,
+    delete_messages,
+    ever_opted_out,
+    forget_contacts,
+)
+from bot.privacy.rasa_copy import (
+    RASA_EVENTS,
     TrackerNotCleared,
     clear_pending_trackers,
     clear_rasa_trackers,
     count_tracker_events,
-    delete_conversations,
-    delete_messages,
     delete_tracker_events,
-    ever_opted_out,
-    forget_contacts,
     pending_trackers,
-    tracker_store_url,
 )
+from bot.rasa.endpoints import tracker_store_url
 from bot.staff import login_throttle
 from bot.text.staff_time import staff_time
 

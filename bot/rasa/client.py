@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import requests
 
@@ -105,6 +106,13 @@ class RasaClient:
 
     def status(self) -> dict:
         return self._call("GET", "/status", time.monotonic() + min(self.timeout, 3.0))
+
+    def clear_tracker(self, sender_id: str) -> None:
+        """Forgets Rasa's copy of one conversation (a family's `forget`, the retention purge):
+        Rasa replaces its events with the list sent, and an empty list forgets them. Emptying
+        twice is harmless. RasaUnavailable when Rasa does not confirm it."""
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+        self._call("PUT", path, time.monotonic() + max(self.timeout, 3.0), json=[])
 
     def _call(self, method: str, path: str, deadline: float, **kwargs):
         remaining = deadline - time.monotonic()

@@ -10,8 +10,10 @@ as a delivery report with that code does (bot.conversations.delivery_reports).""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -20,16 +22,22 @@ from bot.config import Settings
 from bot.conversations.delivery_reports import CARRIER_OPT_OUT
 from bot.families.compliance import record_opt_out
 from bot.models import Contact, TwilioStatus
+from bot.text.dates import utc
+from bot.text.folding import fold
 from bot.text.phone import mask, mask_numbers
 
 log = logging.getLogger(__name__)
 # The twilio library logs each request's query string at INFO, and a message lookup's query is
-# the family's number (bot.broadcasting.sending.accepted_by_twilio): only its warnings are kept.
+# the family's number (TwilioTransport.accepted): only its warnings are kept.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 # A staff page waits for this send: Twilio answers in well under a second when it is up.
 TWILIO_TIMEOUT_SECONDS = 10
 STATUS_FAILED = TwilioStatus.FAILED
+# A lost send is looked for this far before it began, for clocks that disagree a little, among
+# the number's newest texts.
+LOOKUP_MARGIN = timedelta(minutes=1)
+LOOKUP_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,12 @@ class Transport(Protocol):
 
     def send(self, to: str, body: str) -> SendResult: ...
 
+    def accepted(self, to: str, body: str, since: datetime) -> tuple[str, str] | None:
+        """(sid, status) of a text with this body taken for `to` since `since`, for a send whose
+        answer was lost (a timeout, a worker that died); None when there is none. Raises when
+        the transport cannot be asked."""
+        ...
+
 
 class ConsoleTransport:
     """The embedded default: no account, nothing leaves the machine. The text is "sent" the
@@ -61,6 +75,9 @@ class ConsoleTransport:
         sid = "SMconsole" + secrets.token_hex(13)[:25]
         log.info("console transport: text to %s not sent anywhere (%s)", mask(to), sid)
         return SendResult(sid=sid, status="sent")
+
+    def accepted(self, to: str, body: str, since: datetime) -> tuple[str, str] | None:
+        return None  # a console send is logged with its SID at once: no answer is ever lost
 
 
 class TwilioTransport:
@@ -98,6 +115,25 @@ class TwilioTransport:
             )
             return SendResult(None, STATUS_FAILED, None, f"Could not reach Twilio: {error}")
         return SendResult(created.sid, created.status or TwilioStatus.QUEUED)
+
+    def accepted(self, to: str, body: str, since: datetime) -> tuple[str, str] | None:
+        """Looks through the number's newest messages by their creation date rather than
+        filtering on DateSent: a text still in Twilio's queue has no DateSent yet, and at one
+        text a second a broadcast's texts can sit there for a long while."""
+        since = utc(since) - LOOKUP_MARGIN
+        wanted = _comparable(body)
+        for found in self._client.messages.list(to=to, limit=LOOKUP_LIMIT):
+            created = utc(found.date_created)
+            if created is not None and created < since:
+                break  # newest first: everything after this is older still
+            if _comparable(found.body) == wanted:
+                return found.sid, found.status or TwilioStatus.QUEUED
+        return None
+
+
+def _comparable(body: str) -> str:
+    # Letters and digits only: a Messaging Service's smart encoding may swap quotes and dashes.
+    return re.sub(r"[^0-9a-z]", "", fold(body or ""))
 
 
 def _readable(error) -> str:

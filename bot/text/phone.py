@@ -20,6 +20,27 @@ def to_e164(raw: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def for_display(phone: str | None, valid: bool = True) -> str:
+    """How staff read a number: "(323) 555-0100" in the US, "+52 55 1234 5678" elsewhere; a
+    number that is not valid (or stored as `valid=False`) as it was stored; "" for none."""
+    if not phone:
+        return ""
+    if not valid:
+        return phone
+    try:
+        number = phonenumbers.parse(phone, "US")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(number):
+        return phone
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
 def mask(e164: str | None) -> str:
     """For logs: the last two digits only ("+1*********34")."""
     if not e164:

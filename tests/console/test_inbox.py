@@ -12,35 +12,24 @@ from sqlalchemy import select
 
 import console.inbox
 from bot.db import session_scope
-from bot.models import AuditLog, Contact, Conversation, Message
+from bot.models import AuditLog
+from tests.support import factories
 
 URL = "/console/conversations/"
 NOW = datetime.now(timezone.utc)
 
 
-def add_conversation(sessions, phone, texts, *, language="es", minutes_ago=0, **flags) -> int:
+def family_texted(sessions, phone, texts, *, language="es", minutes_ago=0, **flags) -> int:
     """A conversation whose family sent `texts` (body, intent, confidence), newest last."""
     with session_scope(sessions) as session:
-        contact = Contact(phone=phone, language=language)
-        conversation = Conversation(contact=contact, channel="sms", **flags)
-        session.add(conversation)
+        contact = factories.add_contact(session, phone, language=language)
+        conversation = factories.add_conversation(session, contact, **flags)
         when = NOW - timedelta(minutes=minutes_ago)
         for n, (body, intent, confidence) in enumerate(texts):
-            session.add(
-                Message(
-                    conversation=conversation,
-                    direction="in",
-                    sender="family",
-                    body=body,
-                    language=language,
-                    intent=intent,
-                    confidence=confidence,
-                    channel="sms",
-                    created_at=when - timedelta(seconds=len(texts) - n),
-                )
-            )
+            at = when - timedelta(seconds=len(texts) - n)
+            fields = {"language": language, "intent": intent, "confidence": confidence}
+            factories.add_message(session, conversation, body, at=at, **fields)
         conversation.last_message_at = when
-        session.flush()
         return conversation.id
 
 
@@ -55,14 +44,14 @@ def test_anonymous_visitors_are_sent_to_login(client):
 
 
 def test_the_list_links_each_conversation_with_its_badges(staff_client, sessions):
-    waiting = add_conversation(
+    waiting = family_texted(
         sessions,
         "+13235550100",
         [("necesito ayuda", "talk_to_human", 0.9)],
         needs_staff=True,
         handoff_reason="talk_to_human",
     )
-    taken = add_conversation(
+    taken = family_texted(
         sessions,
         "+13235550101",
         [("hello", "greet", 0.9), ("???", "nlu_fallback", 0.4)],
@@ -82,9 +71,9 @@ def test_the_list_links_each_conversation_with_its_badges(staff_client, sessions
 
 
 def test_filters_narrow_the_list_and_stay_filled_in(staff_client, sessions):
-    spanish = add_conversation(sessions, "+13235550100", [("¿a qué hora es?", "ask_events", 0.4)])
-    add_conversation(sessions, "+13235550101", [("what time", "ask_events", 0.4)], language="en")
-    add_conversation(sessions, "+13235550102", [("hola", "greet", 0.95)])
+    spanish = family_texted(sessions, "+13235550100", [("¿a qué hora es?", "ask_events", 0.4)])
+    family_texted(sessions, "+13235550101", [("what time", "ask_events", 0.4)], language="en")
+    family_texted(sessions, "+13235550102", [("hola", "greet", 0.95)])
     page = staff_client.get(
         URL + "?language=es&intent=ask_events&max_confidence=0.5&waiting=&fallbacks=&q="
     )
@@ -103,7 +92,7 @@ def test_the_intent_list_offers_every_intent(staff_client):
 
 
 def test_a_family_message_is_shown_as_text_never_as_html(staff_client, sessions):
-    add_conversation(sessions, "+13235550100", [("<script>alert(1)</script> hola", "greet", 0.9)])
+    family_texted(sessions, "+13235550100", [("<script>alert(1)</script> hola", "greet", 0.9)])
     for url in (URL, URL + "?q=alert"):
         html = staff_client.get(url).get_data(True)
         assert "<script>alert(1)</script>" not in html
@@ -111,8 +100,8 @@ def test_a_family_message_is_shown_as_text_never_as_html(staff_client, sessions)
 
 
 def test_a_search_marks_the_match_and_is_audited(staff_client, sessions):
-    found = add_conversation(sessions, "+13235550100", [("Quiero mi INSCRIPCIÓN ya", None, None)])
-    add_conversation(sessions, "+13235550101", [("hola", "greet", 0.9)])
+    found = family_texted(sessions, "+13235550100", [("Quiero mi INSCRIPCIÓN ya", None, None)])
+    family_texted(sessions, "+13235550101", [("hola", "greet", 0.9)])
     page = staff_client.get(URL, query_string={"q": "inscripción"})
     assert thread_links(page) == [found]
     assert "<mark>INSCRIPCIÓN</mark>" in page.get_data(True)
@@ -125,7 +114,7 @@ def test_a_search_marks_the_match_and_is_audited(staff_client, sessions):
 
 
 def test_viewing_without_a_search_is_not_audited(staff_client, sessions):
-    add_conversation(sessions, "+13235550100", [("hola", "greet", 0.9)])
+    family_texted(sessions, "+13235550100", [("hola", "greet", 0.9)])
     staff_client.get(URL + "?language=es")
     with sessions() as session:
         actions = session.execute(select(AuditLog.action)).scalars().all()
@@ -144,7 +133,7 @@ def test_viewing_without_a_search_is_not_audited(staff_client, sessions):
     ],
 )
 def test_bad_filter_values_are_explained_not_a_crash(staff_client, sessions, query, message):
-    conversation_id = add_conversation(sessions, "+13235550100", [("hola", "greet", 0.9)])
+    conversation_id = family_texted(sessions, "+13235550100", [("hola", "greet", 0.9)])
     page = staff_client.get(URL + "?" + query)
     html = unescape(page.get_data(True))
     assert page.status_code == 200
@@ -155,7 +144,7 @@ def test_bad_filter_values_are_explained_not_a_crash(staff_client, sessions, que
 def test_older_pages_follow_on_without_repeats(staff_client, sessions, monkeypatch):
     monkeypatch.setattr(console.inbox, "PAGE_SIZE", 2)
     ids = [
-        add_conversation(sessions, f"+1323555{n:04d}", [("hola", "greet", 0.9)], minutes_ago=n)
+        family_texted(sessions, f"+1323555{n:04d}", [("hola", "greet", 0.9)], minutes_ago=n)
         for n in range(5)
     ]
     seen, url = [], URL + "?language=es"
@@ -171,7 +160,7 @@ def test_older_pages_follow_on_without_repeats(staff_client, sessions, monkeypat
 
 
 def test_the_page_has_no_inline_script_or_style(staff_client, sessions):
-    add_conversation(sessions, "+13235550100", [("hola", "greet", 0.9)])
+    family_texted(sessions, "+13235550100", [("hola", "greet", 0.9)])
     html = staff_client.get(URL).get_data(True)
     assert "<script" not in html and "style=" not in html and "onclick" not in html
     assert "inbox.css" in html

@@ -13,9 +13,10 @@ import pytest
 from huey import MemoryHuey
 from sqlalchemy import select
 
-from bot.broadcasting import sending, tasks
+from bot.broadcasting import recovery, sending, states, tasks
 from bot.broadcasting.pace import DatabasePace
-from bot.broadcasting.sending import BroadcastStateError, send_batch
+from bot.broadcasting.sending import send_batch
+from bot.broadcasting.states import BroadcastStateError
 from bot.db import engine_for, session_factory
 from bot.families.compliance import record_opt_out
 from bot.models import (
@@ -107,7 +108,7 @@ def new_broadcast(
         session.flush()
         broadcast.recipients = count
         if start:
-            sending.start(session, broadcast)
+            states.start(session, broadcast)
         session.commit()
         return broadcast.id, phones
 
@@ -129,7 +130,7 @@ def broadcast_row(db, broadcast_id) -> Broadcast:
 
 def statuses(db, broadcast_id) -> dict[str, int]:
     with db() as session:
-        return sending.progress(session, broadcast_id)
+        return states.progress(session, broadcast_id)
 
 
 def posts_to(fake, phone) -> int:
@@ -287,8 +288,8 @@ def test_unreachable_twilio_keeps_the_claim_until_twilio_can_be_asked(
     send(down, db, broadcast_id)
     assert delivery_to(db, phone).status == "claimed"
     with db() as session:
-        early = sending.recover_stale_claims(down, session, broadcast_id)
-        late = sending.recover_stale_claims(
+        early = recovery.recover_stale_claims(down, session, broadcast_id)
+        late = recovery.recover_stale_claims(
             down, session, broadcast_id, now=utcnow() + timedelta(minutes=2)
         )
     assert (early.unknown, late.unknown) == (0, 1), "claims are only checked once stale"
@@ -296,7 +297,7 @@ def test_unreachable_twilio_keeps_the_claim_until_twilio_can_be_asked(
 
     up = line_settings(migrated_db, tmp_path, fake.url)
     with db() as session:
-        recovered = sending.recover_stale_claims(
+        recovered = recovery.recover_stale_claims(
             up, session, broadcast_id, now=utcnow() + timedelta(minutes=2)
         )
     assert (recovered.sent, recovered.pending) == (0, 1)
@@ -324,7 +325,7 @@ def test_a_dead_workers_claims_are_checked_against_twilio(settings, db, fake):
     assert fake.sent_to(taken) == 1
 
     with db() as session:
-        recovered = sending.recover_stale_claims(
+        recovered = recovery.recover_stale_claims(
             settings, session, broadcast_id, now=utcnow() + timedelta(minutes=2)
         )
     assert (recovered.sent, recovered.pending, recovered.unknown) == (1, 1, 0)
@@ -371,7 +372,7 @@ def act_on(db, broadcast_id, action):
 
 def test_pause_stops_the_sending_and_resume_continues(settings, db, fake):
     broadcast_id, phones = new_broadcast(db, 5)
-    pace = HookedPace({3: act_on(db, broadcast_id, sending.pause)})
+    pace = HookedPace({3: act_on(db, broadcast_id, states.pause)})
 
     assert send(settings, db, broadcast_id, pace=pace) == 5
 
@@ -381,7 +382,7 @@ def test_pause_stops_the_sending_and_resume_continues(settings, db, fake):
     assert paused.state == Broadcast.STATE_PAUSED and paused.paused_at is not None
     assert send(settings, db, broadcast_id) == 0
 
-    act_on(db, broadcast_id, sending.resume)()
+    act_on(db, broadcast_id, states.resume)()
     assert send(settings, db, broadcast_id) == 3
     assert statuses(db, broadcast_id) == {"queued": 5}
     assert fake.duplicates() == {} and fake.accepted_count == 5
@@ -390,7 +391,7 @@ def test_pause_stops_the_sending_and_resume_continues(settings, db, fake):
 
 def test_cancel_mid_broadcast_leaves_nothing_pending(settings, db, fake):
     broadcast_id, phones = new_broadcast(db, 5)
-    pace = HookedPace({3: act_on(db, broadcast_id, sending.cancel)})
+    pace = HookedPace({3: act_on(db, broadcast_id, states.cancel)})
 
     send(settings, db, broadcast_id, pace=pace)
 
@@ -404,7 +405,7 @@ def test_cancel_mid_broadcast_leaves_nothing_pending(settings, db, fake):
 def test_cancel_before_any_send_cancels_every_row(settings, db, fake):
     broadcast_id, _ = new_broadcast(db, 3)
     with db() as session:
-        assert sending.cancel(session, session.get(Broadcast, broadcast_id)) == 3
+        assert states.cancel(session, session.get(Broadcast, broadcast_id)) == 3
         session.commit()
     assert send(settings, db, broadcast_id) == 0
     assert statuses(db, broadcast_id) == {"cancelled": 3} and fake.accepted_count == 0
@@ -415,12 +416,12 @@ def test_state_changes_only_from_the_states_that_allow_them(db):
     with db() as session:
         broadcast = session.get(Broadcast, broadcast_id)
         with pytest.raises(BroadcastStateError):
-            sending.pause(session, broadcast)
-        sending.start(session, broadcast)
+            states.pause(session, broadcast)
+        states.start(session, broadcast)
         with pytest.raises(BroadcastStateError):
-            sending.start(session, broadcast)
+            states.start(session, broadcast)
         with pytest.raises(BroadcastStateError):
-            sending.resume(session, broadcast)
+            states.resume(session, broadcast)
         assert broadcast.state == Broadcast.STATE_SENDING and broadcast.started_at is not None
 
 
@@ -648,7 +649,7 @@ def test_the_clock_settles_a_dead_workers_claims_on_a_cancelled_broadcast(huey, 
     broadcast_id, [taken, untouched] = new_broadcast(db, 2, urgent=True)
     with pytest.raises(WorkerDied):
         send(settings, db, broadcast_id, transport=DyingTransport(settings))
-    act_on(db, broadcast_id, sending.cancel)()
+    act_on(db, broadcast_id, states.cancel)()
     assert statuses(db, broadcast_id) == {"claimed": 2}
 
     tasks.tick(huey, now=utcnow() + timedelta(minutes=2))

@@ -18,7 +18,7 @@ import redis
 from huey import RedisHuey, SqliteHuey
 from sqlalchemy import select
 
-from bot.broadcasting import sending, tasks
+from bot.broadcasting import states, tasks
 from bot.db import engine_for, session_factory
 from bot.models import Broadcast, Contact, Delivery
 from bot.sms.outbound import twilio_client
@@ -119,7 +119,7 @@ def new_broadcast(db) -> tuple[int, list[str]]:
                 )
             )
         broadcast.recipients = FAMILIES
-        sending.start(session, broadcast)
+        states.start(session, broadcast)
         session.commit()
         return broadcast.id, phones
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot.directory import catalog, catalog_csv
+from bot.directory import catalog, catalog_csv, kinds
 from bot.directory.catalog_csv import ImportRefused, export_csv, import_csv
 from bot.models import Contact, Event, ParentCollegeSession, Program, School
 from bot.parent_college.registrations import sign_up
@@ -66,7 +66,7 @@ def test_the_export_is_what_excel_expects(sessions):
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in data
     rows = _rows(data)
-    assert list(rows[0]) == list(catalog.SESSION.columns)
+    assert list(rows[0]) == list(kinds.SESSION.columns)
     watts = next(row for row in rows if row["slug"] == "2027-01-watts")
     assert watts["starts_at"] == "2027-01-16 09:00"  # Los Angeles time, not UTC
     assert watts["title_es"] == "Parent College: Cómo apoyar con la tarea"

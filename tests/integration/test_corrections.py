@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.models import Contact, Conversation, Message, NluCorrection
-from bot.nlu.corrections import FILE_NAME, contract_intents, export_corrections, read_examples
+from bot.nlu.corrections import FILE_NAME, export_corrections, read_examples
+from bot.rasa.project import intent_names
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
 
@@ -184,7 +185,7 @@ def test_what_cannot_be_learned_is_skipped_and_reported(sessions, tmp_path):
 
 
 def test_only_intents_of_the_domain_are_offered():
-    intents = contract_intents()
+    intents = intent_names()
     folder = Path(__file__).parents[2] / "domain"
     core = yaml.safe_load((folder / "core.yml").read_text())["intents"]
     # core.yml's first, then those other domain files add (the everyday school questions).

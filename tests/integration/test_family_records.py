@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from bot.broadcasting.sending import progress
+from bot.broadcasting.states import progress
 from bot.cli import main
 from bot.db import engine_for
 from bot.models import (
@@ -34,12 +34,8 @@ from bot.models import (
     StaffUser,
     utcnow,
 )
-from bot.privacy.family_records import (
-    REFERENCES,
-    TRACKER_CLEARED,
-    TRACKER_PENDING,
-    pending_trackers,
-)
+from bot.privacy.family_records import REFERENCES
+from bot.privacy.rasa_copy import TRACKER_CLEARED, TRACKER_PENDING, pending_trackers
 
 FAMILY = "+13235550100"
 NEIGHBOUR = "+13235550199"

@@ -20,7 +20,8 @@ from bot.conversations.inbox import (
     snippet,
 )
 from bot.db import session_scope
-from bot.models import Contact, Conversation, Message, School
+from bot.models import Conversation, School
+from tests.support import factories
 
 T0 = datetime(2026, 3, 9, 18, 0, tzinfo=timezone.utc)  # 11 a.m. in Los Angeles (PDT)
 CONTRACT_INTENTS = {
@@ -31,37 +32,22 @@ CONTRACT_INTENTS = {
 }  # fmt: skip
 
 
-def add_conversation(session, phone=None, *, web=False, name=None, language="es", school_id=None,
-                     messages=(), **flags) -> int:  # fmt: skip
+def inbox_entry(session, phone=None, *, web=False, name=None, language="es", school_id=None,
+                messages=(), **flags) -> int:  # fmt: skip
     """A contact and one conversation; messages are (minutes after T0, direction, body, fields)."""
-    contact = Contact(
-        phone=None if web else phone,
+    contact = factories.add_contact(
+        session,
+        None if web else phone,
         web_chat_id=f"web-{phone}" if web else None,
         name=name,
         language=language,
         school_id=school_id,
     )
-    conversation = Conversation(
-        contact=contact, channel=Conversation.CHANNEL_WEBCHAT if web else "sms", **flags
-    )
-    session.add(conversation)
-    last = None
+    channel = Conversation.CHANNEL_WEBCHAT if web else "sms"
+    conversation = factories.add_conversation(session, contact, channel=channel, **flags)
     for minutes, direction, body, fields in messages:
-        when = T0 + timedelta(minutes=minutes)
-        session.add(
-            Message(
-                conversation=conversation,
-                direction=direction,
-                sender="family" if direction == "in" else fields.pop("sender", "bot"),
-                body=body,
-                channel=conversation.channel,
-                created_at=when,
-                **fields,
-            )
-        )
-        last = max(last or when, when)
-    conversation.last_message_at = last
-    session.flush()
+        at = T0 + timedelta(minutes=minutes)
+        factories.add_message(session, conversation, body, direction=direction, at=at, **fields)
     return conversation.id
 
 
@@ -91,30 +77,30 @@ def world(sessions) -> World:
     with session_scope(sessions) as session:
         school_id = session.execute(select(School.id).filter_by(slug="jordan")).scalar_one()
         ids = dict(
-            a=add_conversation(session, "+13235550101", messages=[
+            a=inbox_entry(session, "+13235550101", messages=[
                 family(0, "Hola, ¿dónde queda la escuela?", "es", "ask_school_info", 0.9),
                 bot(1, "La escuela queda en 103rd St.", "es", "ask_school_info", 0.9),
             ]),
-            b=add_conversation(session, "+13235550102", language="en", messages=[
+            b=inbox_entry(session, "+13235550102", language="en", messages=[
                 family(10, "hi is parent college free", "en", "ask_parent_college", 0.95),
                 family(11, "the bus didnt come today, 100% late", "en", "nlu_fallback", 0.3),
                 bot(12, "Sorry, I did not get that.", "en", "nlu_fallback", 0.3),
             ]),
-            c=add_conversation(session, "c1", web=True, needs_staff=True,
+            c=inbox_entry(session, "c1", web=True, needs_staff=True,
                                handoff_reason="bot_unavailable", messages=[
                 family(20, "Quiero mi INSCRIPCIÓN para el sábado", "es",
                        "register_parent_college", 0.55),
             ]),
-            d=add_conversation(session, "+13235550104", name="Rosa Díaz", language="en",
+            d=inbox_entry(session, "+13235550104", name="Rosa Díaz", language="en",
                                school_id=school_id, handled_by_staff=True,
                                handoff_reason="talk_to_human", messages=[
                 family(30, "can someone call me", "en", "talk_to_human", 0.97),
             ]),
-            e=add_conversation(session, "+13235550105", language="en", messages=[
+            e=inbox_entry(session, "+13235550105", language="en", messages=[
                 family(40, "thanks", "en", "thank", 0.99),
                 bot(41, "Su inscripción está lista", "es", "nlu_fallback", 0.2),
             ]),
-            f=add_conversation(session, "+13235550106", language="en",
+            f=inbox_entry(session, "+13235550106", language="en",
                                handled_by_staff=True,
                                handoff_until=T0 - timedelta(days=1), messages=[
                 family(50, "ok bye", "en", "goodbye", 0.9),
@@ -162,8 +148,8 @@ def test_school_filter(sessions, world):
 def test_dates_are_los_angeles_days_inclusive(sessions):
     with session_scope(sessions) as session:
         # 06:30 UTC on March 10 is 11:30 p.m. on March 9 in Los Angeles (PDT since March 8).
-        late = add_conversation(session, "+13235550111", messages=[family(12 * 60 + 30, "hola")])
-        early = add_conversation(session, "+13235550112", messages=[family(13 * 60 + 30, "hola")])
+        late = inbox_entry(session, "+13235550111", messages=[family(12 * 60 + 30, "hola")])
+        early = inbox_entry(session, "+13235550112", messages=[family(13 * 60 + 30, "hola")])
     assert found(sessions, date_from=date(2026, 3, 9), date_to=date(2026, 3, 9)) == [late]
     assert found(sessions, date_from=date(2026, 3, 10)) == [early]
     assert found(sessions, date_to=date(2026, 3, 9)) == [late]
@@ -219,7 +205,7 @@ def test_pages_cover_everything_once_in_order_even_on_equal_times(sessions):
     with session_scope(sessions) as session:
         # Three pairs share a last message time, so ties fall on page boundaries.
         ids = [
-            add_conversation(session, f"+1323555{200 + n:04d}", messages=[family(n // 2, "hola")])
+            inbox_entry(session, f"+1323555{200 + n:04d}", messages=[family(n // 2, "hola")])
             for n in range(7)
         ]
     expected = sorted(ids, key=lambda i: (ids.index(i) // 2, i), reverse=True)
@@ -239,11 +225,11 @@ def test_pages_cover_everything_once_in_order_even_on_equal_times(sessions):
 def test_pages_keep_their_filters(sessions):
     with session_scope(sessions) as session:
         spanish = [
-            add_conversation(session, f"+1323555{300 + n:04d}", messages=[family(n, "hola")])
+            inbox_entry(session, f"+1323555{300 + n:04d}", messages=[family(n, "hola")])
             for n in range(5)
         ]
         for n in range(5):
-            add_conversation(session, f"+1323555{400 + n:04d}", messages=[family(n, "hello", "en")])
+            inbox_entry(session, f"+1323555{400 + n:04d}", messages=[family(n, "hello", "en")])
     with sessions() as session:
         first = inbox_page(session, InboxFilters(language="es"), limit=3)
         second = inbox_page(session, InboxFilters(language="es"), limit=3, before=first.older)

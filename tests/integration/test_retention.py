@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from bot.broadcasting.sending import progress
+from bot.broadcasting.states import progress
 from bot.cli import main
 from bot.config import ConfigError, load_settings
 from bot.job_locks import one_at_a_time
@@ -35,6 +35,7 @@ from tests.integration.test_family_records import (
     senders_in_store,
     tracker_store_with,
 )
+from tests.support import factories
 
 DAYS = 730
 
@@ -68,29 +69,21 @@ def test_a_bad_retention_days_says_what_is_wrong(raw, message):
 # --- a line with old and recent data ---------------------------------------------------------
 
 
-def add_contact(session, phone, name, created_days_ago, **fields) -> Contact:
-    contact = Contact(
-        phone=phone, name=name, language="es", created_at=ago(created_days_ago), **fields
+def family_since(session, phone, name, created_days_ago, **fields) -> Contact:
+    return factories.add_contact(
+        session, phone, name=name, created_at=ago(created_days_ago), **fields
     )
-    session.add(contact)
-    session.flush()
-    return contact
 
 
-def add_conversation(session, contact, messages_days_ago: list[float], note: str | None = None):
+def conversation_aged(session, contact, messages_days_ago: list[float], note: str | None = None):
     """A conversation with a family message (corrected by staff) per age given."""
-    conversation = Conversation(
-        contact_id=contact.id, channel="sms", created_at=ago(max(messages_days_ago))
+    conversation = factories.add_conversation(
+        session, contact, created_at=ago(max(messages_days_ago))
     )
-    session.add(conversation)
-    session.flush()
     for days in messages_days_ago:
-        message = Message(
-            conversation_id=conversation.id, direction="in", sender="family", channel="sms",
-            body=f"{contact.name} {days} days ago", created_at=ago(days),
-        )  # fmt: skip
-        session.add(message)
-        session.flush()
+        message = factories.add_message(
+            session, conversation, f"{contact.name} {days} days ago", at=ago(days)
+        )
         session.add(NluCorrection(message_id=message.id, intent="greet", language="es"))
     if note:
         session.add(
@@ -103,19 +96,19 @@ def add_conversation(session, contact, messages_days_ago: list[float], note: str
 def line(sessions):
     """Families of every age, and two broadcasts: one long ago, one last week. Returns ids."""
     with sessions() as session:
-        gone = add_contact(session, "+13235550101", "Old family", 900, last_seen_at=ago(800))
-        add_conversation(session, gone, [800, 790], note="called about Markham")
-        opted = add_contact(
+        gone = family_since(session, "+13235550101", "Old family", 900, last_seen_at=ago(800))
+        conversation_aged(session, gone, [800, 790], note="called about Markham")
+        opted = family_since(
             session, "+13235550102", "Old opt-out", 900, last_seen_at=ago(800),
             opted_out=True, opted_out_at=ago(800), opt_out_source="STOP",
         )  # fmt: skip
-        add_conversation(session, opted, [800])
+        conversation_aged(session, opted, [800])
         session.add(ConsentEvent(contact_id=opted.id, kind="opt_out", source="STOP"))
-        active = add_contact(session, "+13235550103", "Active family", 900, last_seen_at=ago(10))
-        add_conversation(session, active, [800], note="old note")
-        recent_conversation = add_conversation(session, active, [800, 10])
-        waiting = add_contact(session, "+13235550104", "Signed up", 900, last_seen_at=ago(800))
-        add_conversation(session, waiting, [800])
+        active = family_since(session, "+13235550103", "Active family", 900, last_seen_at=ago(10))
+        conversation_aged(session, active, [800], note="old note")
+        recent_conversation = conversation_aged(session, active, [800, 10])
+        waiting = family_since(session, "+13235550104", "Signed up", 900, last_seen_at=ago(800))
+        conversation_aged(session, waiting, [800])
         pc_session = ParentCollegeSession(
             slug="next-month", title={"en": "Math", "es": "Matemáticas"},
             starts_at=utcnow() + timedelta(days=30), place="Jordan", capacity=50,
@@ -128,7 +121,7 @@ def line(sessions):
                 updated_at=ago(800),
             )
         )  # fmt: skip
-        newcomer = add_contact(session, "+13235550105", "New", 2)
+        newcomer = family_since(session, "+13235550105", "New", 2)
         old_broadcast = Broadcast(texts={"es": "hace mucho"}, audience={"kind": "everyone"})
         new_broadcast = Broadcast(texts={"es": "esta semana"}, audience={"kind": "everyone"})
         session.add_all([old_broadcast, new_broadcast])
@@ -267,7 +260,7 @@ def test_rasa_in_memory_empties_forgotten_families_trackers(sqlite_url, tmp_path
     upgrade(sqlite_url)
     sessions = session_factory(engine_for(sqlite_url))
     with sessions() as session:
-        gone = add_contact(session, "+13235550101", "Old family", 900)
+        gone = family_since(session, "+13235550101", "Old family", 900)
         session.commit()
     rasa = FakeRasaTrackers()
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from tests.support.rasa_domain import load_domain
+from bot.rasa.project import load_domain
 
 # Keys CollectingDispatcher.utter_message always records; everything else is a template value.
 _MESSAGE_KEYS = {

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.rasa_domain import load_domain
+from bot.rasa.project import load_domain
 
 ROOT = Path(__file__).parents[2]
 

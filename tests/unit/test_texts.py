@@ -4,9 +4,9 @@ import string
 
 import pytest
 
+from bot.rasa.project import load_domain
 from bot.text.segments import count_segments
 from bot.texts import catalogue, pick, text, translations
-from tests.support.rasa_domain import load_domain
 
 DOMAIN = load_domain()
 # Realistically long values for the placeholders responses are filled with.

@@ -8,7 +8,6 @@ import logging
 
 import pytest
 
-from bot.broadcasting.sending import accepted_by_twilio
 from bot.config import load_settings
 from bot.models import utcnow
 from bot.sms.outbound import TwilioTransport
@@ -87,7 +86,7 @@ def test_asking_twilio_about_a_text_logs_no_number(twilio, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     # What a worker does before sending a text again: the lookup's query is the number.
     settings = _twilio_settings(tmp_path, twilio.url)
-    assert accepted_by_twilio(settings, FAMILY, "hola", utcnow()) is None
+    assert TwilioTransport(settings).accepted(FAMILY, "hola", utcnow()) is None
     assert any(r["method"] == "GET" for r in twilio.requests)
     assert leaks(caplog) == []
 
@@ -95,9 +94,8 @@ def test_asking_twilio_about_a_text_logs_no_number(twilio, tmp_path, caplog):
 def test_a_failed_lookup_is_logged_without_its_number(tmp_path):
     # Twilio unreachable: the error names the URL, and the URL holds the number.
     with pytest.raises(Exception) as failed:
-        accepted_by_twilio(
-            _twilio_settings(tmp_path, "http://127.0.0.1:9"), FAMILY, "hola", utcnow()
-        )
+        unreachable = TwilioTransport(_twilio_settings(tmp_path, "http://127.0.0.1:9"))
+        unreachable.accepted(FAMILY, "hola", utcnow())
     assert "3235550100" in str(failed.value)
     assert "3235550100" not in mask_numbers(failed.value)
     assert MASKED in mask_numbers(failed.value)
