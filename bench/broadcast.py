@@ -1,7 +1,7 @@
 """A broadcast to 10,000 and 100,000 families through the fake Twilio: delivery rows, memory, send
 rate, and what a worker killed mid-send leaves behind.
 
-    .venv/bin/python bench/broadcast.py [--sizes 10000,100000] [--send-seconds 40] [--rate 100]
+    .venv/bin/python -m bench.broadcast [--sizes 10000,100000] [--send-seconds 40] [--rate 100]
                                         [--latency-ms 50] [--lanes 12] [--threads N]
                                         [--huey redis|sqlite] [--redis-url redis://...]
                                         [--admin-url postgresql://...] [--no-kill] [--keep]
@@ -68,7 +68,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.broadcasting import sending, tasks
+from bot.broadcasting import sending, states, tasks
 from bot.broadcasting.pace import REDIS_KEY
 from bot.config import Settings, load_settings
 from bot.db import engine_for, session_factory, session_scope
@@ -77,12 +77,11 @@ from bot.migrate import upgrade
 from bot.models import Broadcast, Delivery, School
 from bot.sms.outbound import twilio_client
 
-# `python bench/broadcast.py` puts bench/ on the path, not the project: the fake Twilio and the
-# database helper are the tests' own.
+# The fake Twilio and the database helper are the tests' own.
+from tests.support.databases import POSTGRES_ADMIN_URL, fresh_postgres_database
+from tests.support.fake_twilio import ACCOUNT
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.databases import POSTGRES_ADMIN_URL, fresh_postgres_database  # noqa: E402
-from tests.support.fake_twilio import ACCOUNT  # noqa: E402
 
 TARGET_CREATE_SECONDS = 10.0  # 100,000 delivery rows
 TARGET_CREATE_SIZE = 100_000
@@ -108,93 +107,6 @@ LINE_VARIABLES = (
     "HUEY_SQLITE_PATH",
     "VAR_DIR",
 )
-
-# The line's worker (bot.worker.build_huey / run_worker, as `bot worker` runs it) under this
-# run's own Huey and send-pace names, so a run never shares a queue or a rate with anyone.
-WORKER = """
-import functools, logging, os
-from datetime import timedelta
-from huey import RedisHuey, SqliteHuey
-from bot import worker
-from bot.broadcasting import sending, tasks
-from bot.config import load_settings
-
-logging.basicConfig(
-    level=logging.WARNING, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
-)
-logging.getLogger("huey").setLevel(logging.INFO)
-if os.environ.get("BENCH_CLAIM_TIMEOUT"):
-    sending.CLAIM_TIMEOUT = timedelta(seconds=float(os.environ["BENCH_CLAIM_TIMEOUT"]))
-if os.environ.get("BENCH_LEASE_GRACE"):
-    tasks.LEASE_GRACE = float(os.environ["BENCH_LEASE_GRACE"])
-name = os.environ["BENCH_HUEY_NAME"]
-
-
-def make_huey(settings):
-    if settings.redis_url:
-        return RedisHuey(name, url=settings.redis_url)
-    return SqliteHuey(name, filename=str(settings.huey_path))
-
-
-worker.make_huey = make_huey
-worker.register_broadcast_tasks = functools.partial(
-    tasks.register_broadcast_tasks, pace_name=os.environ["BENCH_PACE_NAME"]
-)
-worker.run_worker(load_settings(dotenv_path=None), workers=int(os.environ["BENCH_THREADS"]))
-"""
-
-# The console's Send button in a process of its own, so its peak memory is the broadcast's.
-CREATOR = """
-import json, os, time
-from sqlalchemy import text
-from bot.broadcasting import compose
-from bot.broadcasting.audience import Audience
-from bot.config import load_settings
-from bot.db import engine_for, session_factory
-
-
-def resident_kb(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-
-
-settings = load_settings(dotenv_path=None)
-sessions = session_factory(engine_for(settings.database_url))
-timings = {}
-make_rows = compose.create_deliveries
-
-
-def timed_create_deliveries(*args, **kwargs):
-    started = time.perf_counter()
-    added = make_rows(*args, **kwargs)
-    timings["deliveries"] = time.perf_counter() - started
-    return added
-
-
-compose.create_deliveries = timed_create_deliveries
-with sessions() as session:  # connecting and mapping are the process's cost, not the broadcast's
-    session.execute(text("SELECT 1"))
-before_kb = resident_kb("VmRSS")
-started = time.perf_counter()
-with sessions() as session:
-    created = compose.create(
-        session, json.loads(os.environ["BENCH_TEXTS"]), Audience(kind="everyone"), settings,
-        title="bench", urgent=True,
-    )
-    session.commit()
-    broadcast_id, recipients = created.broadcast.id, created.broadcast.recipients
-elapsed = time.perf_counter() - started
-print(json.dumps({
-    "broadcast_id": broadcast_id,
-    "recipients": recipients,
-    "seconds": elapsed,
-    "deliveries_seconds": timings["deliveries"],
-    "before_kb": before_kb,
-    # Not getrusage's ru_maxrss: Linux carries the parent's peak over into it at exec.
-    "peak_kb": resident_kb("VmHWM"),
-}))
-"""
 
 
 # --- the data ----------------------------------------------------------------------------------
@@ -467,7 +379,7 @@ class Workers:
         log_path = self.run.home / f"{label}.log"
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-c", WORKER],
+                [sys.executable, "-m", "bench.broadcast_worker"],
                 cwd=ROOT,
                 env=self.run.env,
                 stdout=log,
@@ -560,7 +472,7 @@ def outstanding(run: Run, broadcast_id: int) -> bool:
                 select(Delivery.id)
                 .where(
                     Delivery.broadcast_id == broadcast_id,
-                    Delivery.status.in_(sending.OUTSTANDING),
+                    Delivery.status.in_(states.OUTSTANDING),
                 )
                 .exists()
             )
@@ -628,7 +540,7 @@ def pause(run: Run, broadcast_id: int) -> None:
     with session_factory(engine_for(run.database_url))() as session:
         broadcast = session.get(Broadcast, broadcast_id)
         if broadcast.state == Broadcast.STATE_SENDING:
-            sending.pause(session, broadcast)
+            states.pause(session, broadcast)
             session.commit()
 
 
@@ -682,7 +594,7 @@ class Figures:
 
 def create_broadcast(run: Run, figures: Figures) -> int:
     done = subprocess.run(
-        [sys.executable, "-c", CREATOR],
+        [sys.executable, "-m", "bench.broadcast_creator"],
         cwd=ROOT,
         env=run.env,
         capture_output=True,
@@ -777,7 +689,7 @@ def settle_and_compare(run: Run, workers: Workers, broadcast_id: int, figures: F
                 Delivery.broadcast_id == broadcast_id, Delivery.twilio_sid.isnot(None)
             )
         ).all()
-        figures.progress = sending.progress(session, broadcast_id)
+        figures.progress = states.progress(session, broadcast_id)
     figures.rows_sent = len(rows)
     figures.claimed_left = figures.progress.get(Delivery.STATUS_CLAIMED, 0)
     figures.mismatches = compare(rows, messages)

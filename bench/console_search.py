@@ -1,6 +1,6 @@
 """The staff inbox on a year of traffic: how long each filter and search takes on PostgreSQL.
 
-    .venv/bin/python bench/console_search.py [--messages 1000000] [--contacts 30000] [--runs 30]
+    .venv/bin/python -m bench.console_search [--messages 1000000] [--contacts 30000] [--runs 30]
                                              [--admin-url postgresql://postgres@127.0.0.1:5432/test]
                                              [--keep]
 
@@ -22,11 +22,9 @@ import os
 import random
 import secrets
 import statistics
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -38,10 +36,7 @@ from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import School
 from bot.text.dates import local
-
-# `python bench/console_search.py` puts bench/ on the path, not the project.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.databases import POSTGRES_ADMIN_URL, drop_database  # noqa: E402
+from tests.support.databases import POSTGRES_ADMIN_URL, drop_database
 
 TARGET_P95_MS = 300.0
 WARMUPS = 2

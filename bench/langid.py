@@ -1,7 +1,7 @@
 """Language identification on short family messages: the line's detector against plain langdetect
 and lingua restricted to English and Spanish, on a labelled set.
 
-    .venv/bin/python bench/langid.py [--set test|dev] [--errors]
+    .venv/bin/python -m bench.langid [--set test|dev] [--errors]
 
 Prints accuracy overall and on messages of three words or fewer. For the line's detector,
 "undecided" (a text it finds no language in) counts as wrong. The test set is for reporting only;

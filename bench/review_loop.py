@@ -1,8 +1,8 @@
 """The review loop's two waits: from "Train a new model" to a model ready to use, and the switch
 of a running Rasa server to it (docs/review-loop.md; targets: six minutes and thirty seconds).
 
-    .venv/bin/python bench/review_loop.py train [--cold]
-    .venv/bin/python bench/review_loop.py switch [--url http://127.0.0.1:5005] [--threads 4]
+    .venv/bin/python -m bench.review_loop train [--cold]
+    .venv/bin/python -m bench.review_loop switch [--url http://127.0.0.1:5005] [--threads 4]
         [--per-second N] [--models models]
 
 `train` runs the worker's training (bot/review_training.run_training) on a scratch SQLite database

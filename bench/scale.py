@@ -3,7 +3,7 @@
 Signed SMS through one Rasa replica versus two, broadcasts with one worker process versus two,
 and what the figures mean for a district of 500,000 families.
 
-    .venv/bin/python bench/scale.py [--seconds 60] [--families 200] [--concurrency 16]
+    .venv/bin/python -m bench.scale [--seconds 60] [--families 200] [--concurrency 16]
                                     [--skip-messages] [--skip-broadcast] [--skip-default-lanes]
                                     [--lanes-per-worker 10] [--latency-ms 50] [--send-rate 1000]
                                     [--district-families 500000] [--reply-share 0.10] ...
@@ -62,22 +62,23 @@ for a training in progress, else serves the newest model in models/ (or --model)
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import os
 import secrets
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import requests
 from sqlalchemy.engine import make_url
 
+# The stack, database and Redis helpers are the tests' own, so the line starts exactly as the
+# topology test starts it; the load and the worker setup are the other benchmarks'.
+from bench import broadcast, webhook_load
 from bot.broadcasting import tasks
 from bot.config import load_settings
 from bot.db import engine_for, session_factory, session_scope
@@ -86,32 +87,11 @@ from bot.migrate import upgrade
 from bot.nlu.training import MODEL_PREFIX, ensure_model, model_path
 from bot.processes.command_lines import Topology, child_env, scaled_processes
 from bot.processes.supervisor import stop
+from tests.support.databases import POSTGRES_ADMIN_URL, drop_database, fresh_postgres_database
+from tests.support.stack import StackNotReady, free_port, start_ready
+from tests.topology.conftest import OwnRedis
 
-# `python bench/scale.py` puts bench/ on the path, not the project: the stack, database and Redis
-# helpers are the tests' own, so the line starts exactly as the topology test starts it.
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.databases import (  # noqa: E402
-    POSTGRES_ADMIN_URL,
-    drop_database,
-    fresh_postgres_database,
-)
-from tests.support.stack import StackNotReady, free_port, start_ready  # noqa: E402
-from tests.topology.conftest import OwnRedis  # noqa: E402
-
-
-def _bench_module(name: str) -> ModuleType:
-    """Another benchmark of bench/ (not a package) as a module; registered before it runs,
-    since its dataclasses look their module up."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-webhook_load = _bench_module("webhook_load")
-broadcast = _bench_module("broadcast")
 
 # The embedded default's token shape: the line's own texts go through the console transport.
 TOKEN = "local-scale-" + secrets.token_hex(8)

@@ -1,7 +1,7 @@
 """Round-trip time of an inbound SMS through the running line: signed webhook -> Rasa -> actions ->
 TwiML. Start the line first (`make run`), then:
 
-    .venv/bin/python bench/sms_roundtrip.py [--count 200] [--url http://127.0.0.1:5000/twilio/sms]
+    .venv/bin/python -m bench.sms_roundtrip [--count 200] [--url http://127.0.0.1:5000/twilio/sms]
 
 Sends a mix of English and Spanish questions from a few numbers, one at a time, and prints p50,
 p95 and p99 latency and messages per second. Loopback only; bounded by --count."""

@@ -1,6 +1,6 @@
 """Load on the SMS webhook: many families texting at once, through the gateway and straight to Rasa.
 
-    .venv/bin/python bench/webhook_load.py [--seconds 60] [--families 200] [--concurrency 16]
+    .venv/bin/python -m bench.webhook_load [--seconds 60] [--families 200] [--concurrency 16]
                                            [--web-workers 2] [--web-threads N]
                                            [--database-url postgresql://...]
 
@@ -62,11 +62,9 @@ from bot.rasa.token import with_token
 from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
 
 # The stack and database helpers are the end-to-end tests' own (tests/support), so the benchmark
-# starts the line exactly as they do; `python bench/webhook_load.py` puts bench/ on the path, not
-# the project.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.databases import fresh_postgres_database  # noqa: E402
-from tests.support.stack import StackNotReady, free_port, start_ready  # noqa: E402
+# starts the line exactly as they do.
+from tests.support.databases import fresh_postgres_database
+from tests.support.stack import StackNotReady, free_port, start_ready
 
 REQUEST_TIMEOUT = 30
 APOLOGIES = ("Sorry, our text line is having trouble", "Disculpe, nuestra línea")
