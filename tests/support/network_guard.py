@@ -13,8 +13,9 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
 
-class NonLoopbackConnection(RuntimeError):
-    pass
+class NonLoopbackConnection(BaseException):
+    """A BaseException, like KeyboardInterrupt: the code under test may catch Exception around a
+    network call (a Twilio send, a Rasa request) and carry on, which would hide the call."""
 
 
 def this_machines_addresses() -> set[str]:
