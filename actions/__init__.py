@@ -12,4 +12,6 @@ from . import (  # noqa: F401
     registration,
     school_info,
     session_start,
+    sign_up_answers,
+    sign_up_questions,
 )

@@ -76,7 +76,7 @@ def back_after_aside(tracker: Tracker, asked: str | None) -> bool:
 
 def _set_since_the_message(tracker: Tracker, slot: str) -> bool:
     """An action after the family's message set the slot the form asked for: it passed the
-    message on as the answer (ActionAnswerAside in actions/registration.py): no aside."""
+    message on as the answer (ActionAnswerAside in actions/sign_up_questions.py): no aside."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False

@@ -6,7 +6,6 @@ Rasa knows the family only by its contact's public id (the tracker's sender id).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,9 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import texts
 from bot.directory.schools import example_names, find_school
-from bot.models import ParentCollegeSession
 from bot.parent_college.registrations import (
-    active_registrations,
     find_contact,
     find_session,
     seats_left,
@@ -25,15 +22,24 @@ from bot.parent_college.registrations import (
     upcoming_sessions,
     waitlist_position,
 )
-from bot.reading.answers import childcare_said, read_choice, read_number, read_yes_no, says_unsure
+from bot.reading.answers import childcare_said, read_number, read_yes_no, says_unsure
 from bot.reading.questions import asks_about_the_class, asks_cost_or_childcare, looks_like_question
-from bot.text.folding import fold_words
 
 from .data import db_session
 from .forms import ActionValidateFamilyForm, answer_text, language_of, school_candidates
 from .parent_college import ActionAnswerParentCollege
 from .replies import fits
 from .sessions import nearest_first, session_label
+from .sign_up_answers import (
+    MOST_ADULTS,
+    MOST_CHILDREN,
+    adults_counted,
+    clean_name,
+    count_of,
+    details,
+    match_session,
+    names_a_school,
+)
 
 FORM_SLOTS = (
     "form_misses",
@@ -45,111 +51,6 @@ FORM_SLOTS = (
     "children",
     "confirm_registration",
 )
-MOST_ADULTS = 6
-MOST_CHILDREN = 8
-
-# Words that only introduce a name ("me llamo Rosa", "I'm Rosa").
-_NAME_LEAD = re.compile(
-    r"^\s*(me llamo|mi nombre es|soy|yo soy|my name is|my name's|name is|i am|i'm|im|it's|its)\s+",
-    re.IGNORECASE,
-)
-
-
-def _count(what: str, n: int, language: str) -> str:
-    """ "1 adult", "2 adults": a sign-up's phrases put together in code (bot/texts/, sign_up.*);
-    the sentences around them are in the domain."""
-    return texts.text(f"sign_up.{what}.{'one' if n == 1 else 'other'}", language, n=n)
-
-
-def details(language: str, adults: int, children: int) -> str:
-    care = (
-        _count("children", children, language)
-        if children
-        else texts.text("sign_up.no_childcare", language)
-    )
-    return f"{_count('adults', adults, language)}, {care}"
-
-
-def clean_name(text: str) -> str | None:
-    """The name in "me llamo rosa díaz", capitalised if typed all in lower case; None when the
-    answer does not look like a name (digits, one letter, a sentence)."""
-    if "?" in text or "¿" in text:
-        return None  # "mande?": a name is never asked
-    name = _NAME_LEAD.sub("", text).strip(" .,!¡")
-    words = name.split()
-    if not words or len(words) > 6 or len(name) > 80 or re.search(r"\d", name):
-        return None
-    if not re.search(r"[^\W\d_]{2,}", name):
-        return None
-    if len(words) <= 2 and read_yes_no(name) is not None:
-        return None  # "sí", "ok", "no gracias" answer something else
-    return " ".join(w.capitalize() for w in words) if name.islower() else name
-
-
-def match_session(text: str, choices: list[ParentCollegeSession], language: str) -> int | None:
-    """Which of the offered sessions the family means: its number, or a word that names only one
-    ("watts", "markham", "el 23", "enero 30"). A number that counts people ("1 adult", "somos 2
-    adultos") answers a later question, not this one."""
-    text = _COUNTED.sub(" ", fold_words(text))
-    picked = read_choice(text, len(choices))
-    if picked:
-        return picked - 1
-    words = set(fold_words(text).split())
-    hits = []
-    for index, pc_session in enumerate(choices):
-        names = {fold_words(session_label(pc_session, lang)) for lang in ("en", "es")}
-        if pc_session.neighborhood:
-            names.add(fold_words(pc_session.neighborhood.name))
-        vocabulary = set(" ".join(names).split()) - {"de", "en", "at", "a", "m", "p"}
-        if words & vocabulary - _COMMON_SESSION_WORDS:
-            hits.append(index)
-    return hits[0] if len(hits) == 1 else None
-
-
-# "1 adult", "2 adultos", "3 niños", "one kid", "just me", "yo y mi esposo": a count of people,
-# never a pick from the list.
-_COUNT = r"\d+|one|two|three|four|uno|una|un|dos|tres|cuatro"
-_ALONE = r"just me|only me|solo yo|nomas yo|nada mas yo"
-_COUPLE = r"(?:yo|me|i) (?:y|and) (?:mi|my) \w+|(?:mi|my) \w+ (?:y|and) (?:yo|me|i)"
-_COUNTED = re.compile(
-    rf"\b(?:(?:{_COUNT})\s+(?:adults?|adultos?|personas?|people|kids?|children|child|ninos?|"
-    rf"ninas?|hijos?|hijas?|chamacos?|of us)|{_ALONE}|{_COUPLE})\b"
-)
-# The same counts when they are of grown-ups: a session picked with "vamos 2 adultos" or "nomas
-# yo" answers the adults question too, which is then not asked.
-_ADULTS_COUNTED = re.compile(
-    rf"\b(?:(?P<n>{_COUNT})\s+(?:adults?|adultos?|personas?|people|of us)|(?P<one>{_ALONE})|"
-    rf"(?P<two>{_COUPLE}))\b"
-)
-
-
-def adults_counted(text: str) -> int | None:
-    """How many grown-ups a message says are coming, if it says it plainly."""
-    found = _ADULTS_COUNTED.search(fold_words(text))
-    if found is None:
-        return None
-    if found.group("one"):
-        return 1
-    if found.group("two"):
-        return 2
-    return read_number(found.group("n"), most=MOST_ADULTS)
-
-
-# Words every session shares (all on Saturdays, same hours): they tell none apart.
-_COMMON_SESSION_WORDS = {"sabado", "saturday", "9", "12", "la", "el"}
-
-
-def names_a_school(text: str) -> bool:
-    """A short answer that may be a school's name ("la weigand", "ritter elementary"): not a
-    question, a yes or no, or a number."""
-    words = fold_words(text).split()
-    return (
-        0 < len(words) <= 6
-        and any(len(word) >= 3 and word.isalpha() for word in words)
-        and not looks_like_question(text)
-        and read_yes_no(text) is None
-        and read_number(text) is None
-    )
 
 
 class ActionValidateRegistrationForm(ActionValidateFamilyForm):
@@ -198,7 +99,7 @@ class ActionValidateRegistrationForm(ActionValidateFamilyForm):
         """The family answered a question the form asks later instead of this one: the answer is
         kept and said back, the form asks this slot again, and the message is not counted as one
         that did not answer (it did, only early), so the sign-up does not let go over it."""
-        adults = _count("adults", int(ahead["adults"]), language_of(tracker))
+        adults = count_of("adults", int(ahead["adults"]), language_of(tracker))
         dispatcher.utter_message(response="utter_adults_noted", adults=adults)
         return {slot: None, **ahead, "form_misses": float(tracker.get_slot("form_misses") or 0)}
 
@@ -469,75 +370,3 @@ class ActionStopRegistration(Action):
             return [FollowupAction("registration_form")]
         dispatcher.utter_message(response="utter_registration_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_form()]
-
-
-def _upcoming_sign_ups(session, tracker) -> list:
-    contact = find_contact(session, tracker.sender_id)
-    return active_registrations(session, contact) if contact else []
-
-
-class ActionCheckRegistration(Action):
-    def name(self) -> str:
-        return "action_check_registration"
-
-    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        language = language_of(tracker)
-        with db_session() as session:
-            registrations = _upcoming_sign_ups(session, tracker)
-            if not registrations and tracker.active_loop.get("name") == "registration_form":
-                # "¿ya quedé?" halfway through the sign-up: not yet, and the form asks its
-                # question again right after (actions/forms.py does not count this as a miss).
-                dispatcher.utter_message(response="utter_registration_in_progress")
-                return []
-            if not registrations:
-                dispatcher.utter_message(response="utter_no_registrations")
-                return []
-            parts = []
-            for registration in registrations:
-                part = session_label(registration.session, language)
-                part += f" ({details(language, registration.adults, registration.children)}"
-                if registration.status == registration.STATUS_WAITLISTED:
-                    position = waitlist_position(session, registration)
-                    part += "; " + texts.text("sign_up.waitlist", language, position=position)
-                parts.append(part + ")")
-        dispatcher.utter_message(
-            response="utter_registrations_list", registrations="; ".join(parts)
-        )
-        return []
-
-
-class ActionAnswerAside(Action):
-    """A message the model read as out of scope during the sign-up: a question of when, where or
-    how much ("wait, where is it?") asks about the class; an answer to the question the form
-    asked is read as one; anything else is out of scope."""
-
-    def name(self) -> str:
-        return "action_answer_aside"
-
-    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        text = tracker.latest_message.get("text")
-        if asks_about_the_class(text):
-            return ActionAnswerParentCollege().run(dispatcher, tracker, domain)
-        asked = tracker.get_slot("requested_slot")
-        if answers_the_question(tracker, asked):
-            # "vamos 2 adultos y si necesito q me cuiden al nene" read as out of scope where the
-            # adults were asked: it is the answer. Rasa does not validate slots set before a form
-            # comes back from an aside, so the form's own validator reads it here.
-            validate = getattr(ActionValidateRegistrationForm(), f"validate_{asked}")
-            found = validate(text, dispatcher, tracker, domain)
-            return [SlotSet(slot, value) for slot, value in found.items()]
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return []
-
-
-def answers_the_question(tracker: Tracker, asked: str | None) -> bool:
-    """The family's message reads as an answer to the sign-up's question `asked`: a number where
-    a count was asked, a yes or no where one was, a pick from the numbered sessions."""
-    text = str(tracker.latest_message.get("text") or "")
-    if asked in ("adults", "children"):
-        return read_number(text) is not None
-    if asked in ("childcare", "confirm_registration"):
-        return read_yes_no(text) is not None
-    if asked == "pc_session":
-        return read_choice(text, len(tracker.get_slot("session_choices") or [])) is not None
-    return False

@@ -30,7 +30,8 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot.conversations.dashboard_stats import dashboard
-from bot.conversations.inbox import InboxFilters, inbox_page
+from bot.conversations.inbox import inbox_page
+from bot.conversations.inbox_filters import InboxFilters
 from bot.db import engine_for, session_factory, session_scope
 from bot.directory.seed import seed_database
 from bot.migrate import upgrade

@@ -92,7 +92,7 @@ def _switch_once(
     url: str, threads: int, models: Path, way: str, per_second: float
 ) -> tuple[float, int, int, float]:
     from bot.config import load_settings
-    from bot.nlu.review_training import SWITCH_PATH
+    from bot.nlu.model_switch import SWITCH_PATH
     from bot.rasa.token import token_params
 
     token = token_params(load_settings().rasa_api_token)

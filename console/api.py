@@ -13,8 +13,8 @@ from functools import wraps
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
-from bot.conversations.inbox import BadCursor, InboxFilters, InboxRow, inbox_page
-from bot.conversations.log import bot_is_paused
+from bot.conversations.inbox import BadCursor, inbox_page
+from bot.conversations.inbox_filters import InboxFilters
 from bot.conversations.staff_replies import (
     StaffActionError,
     correct,
@@ -25,11 +25,9 @@ from bot.conversations.staff_replies import (
 )
 from bot.directory import catalog, catalog_checks, kinds
 from bot.models import (
-    Contact,
     Conversation,
     Event,
     Message,
-    NluCorrection,
     ParentCollegeSession,
     Program,
     Registration,
@@ -37,12 +35,20 @@ from bot.models import (
     StaffUser,
 )
 from bot.parent_college import sign_in_sheet as door
-from bot.parent_college.registrations import seats_taken
 from bot.staff import audit
 from bot.staff.accounts import user_for_token
 from webhooks.services import services
-from webhooks.threads import utc_iso
 
+from .api_shapes import (
+    conversation_summary_json,
+    event_json,
+    inbox_row_json,
+    message_json,
+    pc_session_json,
+    program_json,
+    registration_json,
+    school_json,
+)
 from .limits import STAFF_MAX_BODY_BYTES
 from .query_args import number_arg
 
@@ -93,78 +99,6 @@ def bad_request(detail: str | list[str]):
 # --- data ------------------------------------------------------------------------------------
 
 
-def _school(school: School) -> dict:
-    return {
-        "id": school.id,
-        "slug": school.slug,
-        "name": school.name,
-        "short_name": school.short_name,
-        "level": school.level,
-        "neighborhood": school.neighborhood.slug if school.neighborhood else None,
-        "address": school.address,
-        "phone": school.phone,
-        "principal": school.principal,
-        "website": school.website,
-        "hours": school.hours,
-        "attendance_phone": school.attendance_phone,
-        "bell_times": school.bell_times,
-        "enrollment_contact": school.enrollment_contact,
-        "days_off": school.days_off,
-        "archived": school.archived,
-    }
-
-
-def _program(program: Program) -> dict:
-    return {
-        "id": program.id,
-        "slug": program.slug,
-        "name": program.name,
-        "summary": program.summary,
-        "website": program.website,
-        "archived": program.archived,
-    }
-
-
-def _event(event: Event) -> dict:
-    return {
-        "id": event.id,
-        "slug": event.slug,
-        "title": event.title,
-        "description": event.description,
-        "starts_at": utc_iso(event.starts_at),
-        "ends_at": utc_iso(event.ends_at),
-        "place": event.place,
-        "school": event.school.slug if event.school else None,
-        "neighborhood": event.neighborhood.slug if event.neighborhood else None,
-        "archived": event.archived,
-    }
-
-
-def _pc_session(db, pc_session: ParentCollegeSession) -> dict:
-    taken = seats_taken(db, pc_session)
-    waitlisted = db.execute(
-        select(Registration.id).filter_by(
-            session_id=pc_session.id, status=Registration.STATUS_WAITLISTED
-        )
-    ).all()
-    return {
-        "id": pc_session.id,
-        "slug": pc_session.slug,
-        "title": pc_session.title,
-        "starts_at": utc_iso(pc_session.starts_at),
-        "ends_at": utc_iso(pc_session.ends_at),
-        "place": pc_session.place,
-        "school": pc_session.school.slug if pc_session.school else None,
-        "neighborhood": pc_session.neighborhood.slug if pc_session.neighborhood else None,
-        "language": pc_session.language,
-        "capacity": pc_session.capacity,
-        "adults_registered": taken,
-        "seats_left": max(pc_session.capacity - taken, 0),
-        "families_waitlisted": len(waitlisted),
-        "archived": pc_session.archived,
-    }
-
-
 def _archived_wanted() -> bool:
     return request.args.get("archived") in ("1", "true", "yes")
 
@@ -180,21 +114,21 @@ def _listing(model, order):
 def schools():
     with services().sessions() as db:
         rows = db.execute(_listing(School, [School.name])).scalars().all()
-        return jsonify(schools=[_school(row) for row in rows])
+        return jsonify(schools=[school_json(row) for row in rows])
 
 
 @bp.get("/programs")
 def programs():
     with services().sessions() as db:
         rows = db.execute(_listing(Program, [Program.slug])).scalars().all()
-        return jsonify(programs=[_program(row) for row in rows])
+        return jsonify(programs=[program_json(row) for row in rows])
 
 
 @bp.get("/events")
 def events():
     with services().sessions() as db:
         rows = db.execute(_listing(Event, [Event.starts_at, Event.id])).scalars().all()
-        return jsonify(events=[_event(row) for row in rows])
+        return jsonify(events=[event_json(row) for row in rows])
 
 
 @bp.get("/sessions")
@@ -203,7 +137,7 @@ def pc_sessions():
     with services().sessions() as db:
         query = _listing(ParentCollegeSession, [ParentCollegeSession.starts_at])
         rows = db.execute(query).scalars().all()
-        return jsonify(sessions=[_pc_session(db, row) for row in rows])
+        return jsonify(sessions=[pc_session_json(db, row) for row in rows])
 
 
 def _as_text(value) -> str:
@@ -275,24 +209,6 @@ def data_update(kind_url: str, row_id: int):
 # --- registrations ---------------------------------------------------------------------------
 
 
-def _registration(registration: Registration) -> dict:
-    contact: Contact = registration.contact
-    return {
-        "id": registration.id,
-        "session": registration.session.slug,
-        "name": registration.name,
-        "phone": contact.phone if contact.phone_valid else None,
-        "language": contact.language,
-        "adults": registration.adults,
-        "childcare": registration.childcare,
-        "children": registration.children,
-        "status": registration.status,
-        "created_at": utc_iso(registration.created_at),
-        "cancelled_at": utc_iso(registration.cancelled_at),
-        "checked_in_at": utc_iso(registration.checked_in_at),
-    }
-
-
 @bp.get("/sessions/<int:session_id>/registrations")
 def session_registrations(session_id: int):
     with services().sessions() as db:
@@ -313,8 +229,8 @@ def session_registrations(session_id: int):
         )
         db.commit()
         return jsonify(
-            session=_pc_session(db, pc_session),
-            registrations=[_registration(row) for row in rows],
+            session=pc_session_json(db, pc_session),
+            registrations=[registration_json(row) for row in rows],
         )
 
 
@@ -338,50 +254,10 @@ def registration_check_in(registration_id: int):
                 via="api",
             )
         db.commit()
-        return jsonify(registration=_registration(registration), already=previous is None)
+        return jsonify(registration=registration_json(registration), already=previous is None)
 
 
 # --- conversations ---------------------------------------------------------------------------
-
-
-def _message(message: Message, correction: NluCorrection | None) -> dict:
-    return {
-        "id": message.id,
-        "direction": message.direction,
-        "sender": message.sender,
-        "body": message.body,
-        "language": message.language,
-        "intent": message.intent,
-        "confidence": message.confidence,
-        "created_at": utc_iso(message.created_at),
-        "delivery_status": message.delivery_status,
-        "error_code": message.error_code,
-        "correction": (
-            {"intent": correction.intent, "language": correction.language}
-            if correction is not None
-            else None
-        ),
-    }
-
-
-def _conversation_summary(conversation: Conversation) -> dict:
-    contact: Contact = conversation.contact
-    return {
-        "id": conversation.id,
-        "channel": conversation.channel,
-        "contact": {
-            "id": contact.id,
-            "phone": contact.phone if contact.phone_valid else None,
-            "name": contact.name,
-            "language": contact.language,
-            "school": contact.school.slug if contact.school else None,
-            "opted_out": contact.opted_out,
-        },
-        "needs_staff": conversation.needs_staff,
-        "handled_by_staff": bot_is_paused(conversation),
-        "handoff_reason": conversation.handoff_reason,
-        "last_message_at": utc_iso(conversation.last_message_at),
-    }
 
 
 def _json_body() -> dict:
@@ -392,27 +268,6 @@ def _json_body() -> dict:
 
 
 API_PAGE_MAX = 200
-
-
-def _inbox_row(row: InboxRow) -> dict:
-    return {
-        "id": row.conversation_id,
-        "channel": row.channel,
-        "contact": {
-            "name": row.contact_name,
-            "phone": row.contact_phone,
-            "language": row.contact_language,
-            "school": row.school,
-        },
-        "last_message_at": utc_iso(row.last_message_at),
-        "last_message": row.last_message,
-        "last_sender": row.last_sender,
-        "needs_staff": row.needs_staff,
-        "handled_by_staff": row.handled_by_staff,
-        "handoff_reason": row.handoff_reason,
-        "fallbacks": row.fallbacks,
-        "match": "".join(row.snippet) if row.snippet else None,
-    }
 
 
 @bp.get("/conversations")
@@ -432,7 +287,7 @@ def conversations():
         if filters.q:
             audit.record(db, g.api_user, "conversations.search", q=filters.q, via="api")
             db.commit()
-        return jsonify(conversations=[_inbox_row(row) for row in page.rows], next=page.older)
+        return jsonify(conversations=[inbox_row_json(row) for row in page.rows], next=page.older)
 
 
 @bp.get("/conversations/<int:conversation_id>")
@@ -448,8 +303,8 @@ def conversation(conversation_id: int):
         )
         db.commit()
         return jsonify(
-            conversation=_conversation_summary(view.conversation),
-            messages=[_message(m, view.corrections.get(m.id)) for m in view.messages],
+            conversation=conversation_summary_json(view.conversation),
+            messages=[message_json(m, view.corrections.get(m.id)) for m in view.messages],
             has_older=view.has_older,
         )
 
@@ -477,7 +332,7 @@ def conversation_reply(conversation_id: int):
 
     def act(db, found):
         message = reply(db, found, g.api_user, body, services().settings)
-        return jsonify(message=_message(message, None)), 201
+        return jsonify(message=message_json(message, None)), 201
 
     return _staff_action(conversation_id, act)
 
@@ -487,7 +342,7 @@ def conversation_take_over(conversation_id: int):
     def act(db, found):
         take_over(db, found, g.api_user)
         audit.record(db, g.api_user, "conversation.take_over", "conversation", found.id, via="api")
-        return jsonify(conversation=_conversation_summary(found))
+        return jsonify(conversation=conversation_summary_json(found))
 
     return _staff_action(conversation_id, act)
 
@@ -497,7 +352,7 @@ def conversation_release(conversation_id: int):
     def act(db, found):
         release(db, found)
         audit.record(db, g.api_user, "conversation.release", "conversation", found.id, via="api")
-        return jsonify(conversation=_conversation_summary(found))
+        return jsonify(conversation=conversation_summary_json(found))
 
     return _staff_action(conversation_id, act)
 
@@ -536,4 +391,4 @@ def save_correction(db, message: Message, wanted: dict):
         via="api",
     )
     db.commit()
-    return jsonify(message=_message(message, saved))
+    return jsonify(message=message_json(message, saved))

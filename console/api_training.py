@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify
 
 from bot.models import Message, NluTraining
-from bot.nlu.review_training import TrainingError, activate, enqueue_training, request_training
+from bot.nlu.model_switch import activate
+from bot.nlu.review_training import TrainingError, enqueue_training, request_training
 from webhooks.services import services
 from webhooks.threads import utc_iso
 

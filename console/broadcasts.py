@@ -5,12 +5,6 @@ and cancel. The same operations as `bot broadcast` on the command line, over the
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-
 from flask import (
     Blueprint,
     abort,
@@ -22,23 +16,15 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.broadcasting import service, states
-from bot.broadcasting.audience import (
-    EVERYONE,
-    LIST,
-    Audience,
-    AudienceError,
-    parse_numbers,
-)
+from bot.broadcasting.audience import AudienceError
 from bot.broadcasting.compose import (
     BUCKET_ORDER,
     MAX_TEXT_CHARS,
     ComposeError,
     clean_texts,
-    parse_when,
     preview_for,
     report,
 )
@@ -54,17 +40,14 @@ from bot.broadcasting.preview import Preview
 from bot.broadcasting.service import CHANGES
 from bot.models import (
     Broadcast,
-    Neighborhood,
-    ParentCollegeSession,
-    School,
     StaffUser,
-    utcnow,
 )
 from bot.text.languages import NAMES
 from bot.text.staff_time import staff_time
 from webhooks.services import services
 
 from .auth import require_admin
+from .broadcast_drafts import Draft, audience_of, choices, preview_fingerprint, scheduled_at
 from .query_args import number_arg
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/console/broadcasts")
@@ -142,135 +125,6 @@ def index():
 # --- composing --------------------------------------------------------------------------------
 
 
-@dataclass
-class Draft:
-    """The compose form as staff filled it in; re-rendered as it was on every preview."""
-
-    title: str = ""
-    text_en: str = ""
-    text_es: str = ""
-    audience: str = EVERYONE
-    school: str = ""
-    neighborhood: str = ""
-    language: str = ""
-    session_id: str = ""
-    include_waitlist: bool = False
-    # Numbers pasted in the box, as typed.
-    pasted: str = ""
-    # Numbers read from a file at the last preview (a hidden box: a file input cannot be
-    # filled again), one E.164 number a line, and the file's name.
-    listed: str = ""
-    listed_from: str = ""
-    when: str = "now"
-    at: str = ""
-    urgent: bool = False
-
-    @classmethod
-    def from_form(cls, form: Mapping) -> Draft:
-        text = {name: (form.get(name) or "") for name in TEXT_FIELDS}
-        return cls(
-            **text,
-            include_waitlist=form.get("include_waitlist") == "1",
-            urgent=form.get("urgent") == "1",
-        )
-
-    @property
-    def texts(self) -> dict[str, str]:
-        return {"en": self.text_en, "es": self.text_es}
-
-
-TEXT_FIELDS = (
-    "title",
-    "text_en",
-    "text_es",
-    "audience",
-    "school",
-    "neighborhood",
-    "language",
-    "session_id",
-    "pasted",
-    "listed",
-    "listed_from",
-    "when",
-    "at",
-)
-
-
-def _list_audience(draft: Draft, upload) -> tuple[Audience, Draft]:
-    """The uploaded or pasted list, read on the server every time (counts are never taken from
-    the form). A new file wins, then the box; else the numbers of the last file."""
-    if upload is not None and upload.filename:
-        number_list = parse_numbers(upload.read())
-        numbers = "\n".join(number_list.numbers)
-        draft = replace(draft, listed=numbers, listed_from=upload.filename[:100], pasted="")
-    elif draft.pasted.strip():
-        number_list = parse_numbers(draft.pasted)
-        draft = replace(draft, listed="", listed_from="")
-    elif draft.listed.strip():
-        number_list = parse_numbers(draft.listed)
-    else:
-        raise AudienceError("Upload a file of phone numbers, or paste them in the box.")
-    return Audience.from_list(number_list), draft
-
-
-def _audience_of(db: Session, draft: Draft, upload) -> tuple[Audience, Draft]:
-    if draft.audience == LIST:
-        return _list_audience(draft, upload)
-    data = {
-        "kind": draft.audience,
-        "school": draft.school,
-        "neighborhood": draft.neighborhood,
-        "language": draft.language,
-        "session_id": draft.session_id or None,
-        "include_waitlist": draft.include_waitlist,
-    }
-    return Audience.parse(data, session=db), draft
-
-
-def _scheduled_at(draft: Draft) -> datetime | None:
-    if draft.when != "later":
-        return None
-    if not draft.at.strip():
-        raise ComposeError("Choose the day and time to send it, or choose Send now.")
-    return parse_when(draft.at)
-
-
-def _fingerprint(texts: dict, audience: Audience, when: datetime | None, urgent: bool) -> str:
-    """What the preview showed, so a send after a change to the form is previewed again first."""
-    # Who gets it, not how the list was written: its repeats and bad lines are left out of the
-    # numbers kept in the form, so they are not there again when it is sent.
-    who = {k: v for k, v in audience.to_json().items() if k not in ("duplicates", "rejected")}
-    what = {
-        "texts": texts,
-        "audience": who,
-        "when": when.isoformat() if when else None,
-        "urgent": urgent,
-    }
-    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def _choices(db: Session) -> dict:
-    schools = db.execute(
-        select(School.slug, School.name).where(School.archived.is_(False)).order_by(School.name)
-    ).all()
-    neighborhoods = db.execute(
-        select(Neighborhood.slug, Neighborhood.name).order_by(Neighborhood.name)
-    ).all()
-    upcoming = db.execute(
-        select(ParentCollegeSession)
-        .where(
-            ParentCollegeSession.archived.is_(False),
-            ParentCollegeSession.starts_at >= utcnow() - timedelta(days=1),
-        )
-        .order_by(ParentCollegeSession.starts_at)
-    ).scalars()
-    pc_sessions = [
-        (str(s.id), f"{(s.title or {}).get('en') or s.slug}, {staff_time(s.starts_at)}")
-        for s in upcoming
-    ]
-    return {"schools": schools, "neighborhoods": neighborhoods, "pc_sessions": pc_sessions}
-
-
 def _compose_page(
     db: Session,
     draft: Draft,
@@ -292,7 +146,7 @@ def _compose_page(
         max_chars=MAX_TEXT_CHARS,
         quiet_hours=quiet_hours_words(),
         title="New broadcast",
-        **_choices(db),
+        **choices(db),
     )
     return page, status
 
@@ -311,12 +165,12 @@ def compose():
     with services().sessions() as db:
         try:
             texts = clean_texts(draft.texts)
-            audience, draft = _audience_of(db, draft, request.files.get("numbers_file"))
-            when = _scheduled_at(draft)
+            audience, draft = audience_of(db, draft, request.files.get("numbers_file"))
+            when = scheduled_at(draft)
             result = preview_for(db, texts, audience, settings)
         except (ComposeError, AudienceError) as error:
             return _compose_page(db, draft, error=str(error), status=422)
-        fingerprint = _fingerprint(texts, audience, when, draft.urgent)
+        fingerprint = preview_fingerprint(texts, audience, when, draft.urgent)
         if request.form.get("confirm") != "1":
             return _compose_page(db, draft, result=result, fingerprint=fingerprint)
         if request.form.get("previewed") != fingerprint:

@@ -9,13 +9,8 @@ from datetime import datetime
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from bot.conversations.inbox import (
-    BadCursor,
-    InboxFilters,
-    inbox_page,
-    intents_seen,
-    schools_for_filter,
-)
+from bot.conversations.inbox import BadCursor, inbox_page, intents_seen, schools_for_filter
+from bot.conversations.inbox_filters import InboxFilters
 from bot.families.handoff import reason_label
 from bot.models import Message, utcnow
 from bot.staff import audit

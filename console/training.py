@@ -8,14 +8,13 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 
 from bot.models import NluTraining, utcnow
 from bot.nlu.corrections import export_corrections
+from bot.nlu.model_switch import activate, go_back
 from bot.nlu.review_training import (
     IN_PROGRESS,
     TrainingError,
-    activate,
     active_model,
     active_training,
     enqueue_training,
-    go_back,
     in_progress,
     log_tail,
     request_training,

@@ -15,12 +15,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, literal, select, true
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
 
-from bot.models import Contact, Neighborhood, ParentCollegeSession, Registration, School
+from bot.models import Contact, Neighborhood, ParentCollegeSession, School
 from bot.text.dates import day
 from bot.text.languages import LANGUAGES, name_of
 from bot.text.phone import to_e164
@@ -367,6 +366,12 @@ def insert_skipping_conflicts(session: Session, table):
     return table.insert()
 
 
+def contacts_with_phone(session: Session, phones: Sequence[str]) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.phone.in_(list(phones)))
+    )
+
+
 def ensure_list_contacts(session: Session, numbers: Sequence[str], chunk: int = LIST_CHUNK) -> int:
     """Makes a contact of every listed number that is none yet (consent source "staff list"),
     chunk by chunk; contacts that exist keep everything, opt-outs included. Returns how many
@@ -381,160 +386,5 @@ def ensure_list_contacts(session: Session, numbers: Sequence[str], chunk: int = 
             insert_skipping_conflicts(session, Contact.__table__),
             [{"phone": n, "phone_valid": True, "consent_source": CONSENT_STAFF_LIST} for n in new],
         )
-        added += _contacts_with_phone(session, part) - len(known)
+        added += contacts_with_phone(session, part) - len(known)
     return added
-
-
-# --- Who is in an audience ------------------------------------------------------------------
-
-
-def effective_language(default_language: str) -> ColumnElement:
-    """A contact's language, or the line's default when none is known."""
-    return case(
-        (Contact.language.in_(LANGUAGES), Contact.language),
-        else_=literal(default_language),
-    )
-
-
-def _members(
-    session: Session, audience: Audience, default_language: str, phones: Sequence[str] | None
-) -> list[ColumnElement]:
-    """Conditions on Contact for everyone the audience names who has a phone (texted or not).
-    Web chat visitors have no phone and are never part of one."""
-    conditions: list[ColumnElement] = [Contact.phone.isnot(None)]
-    if audience.kind == SCHOOL:
-        school_id = session.scalar(select(School.id).where(School.slug == audience.school))
-        if school_id is None:
-            raise AudienceError(f"There is no school {audience.school!r}.")
-        conditions.append(Contact.school_id == school_id)
-    elif audience.kind == NEIGHBORHOOD:
-        neighborhood_id = session.scalar(
-            select(Neighborhood.id).where(Neighborhood.slug == audience.neighborhood)
-        )
-        if neighborhood_id is None:
-            raise AudienceError(f"There is no neighborhood {audience.neighborhood!r}.")
-        schools = select(School.id).where(School.neighborhood_id == neighborhood_id)
-        conditions.append(Contact.school_id.in_(schools))
-    elif audience.kind == LANGUAGE:
-        conditions.append(effective_language(default_language) == audience.language)
-    elif audience.kind == SESSION:
-        statuses = [Registration.STATUS_REGISTERED, Registration.STATUS_ATTENDED]
-        if audience.include_waitlist:
-            statuses.append(Registration.STATUS_WAITLISTED)
-        registrants = select(Registration.contact_id).where(
-            Registration.session_id == audience.session_id, Registration.status.in_(statuses)
-        )
-        conditions.append(Contact.id.in_(registrants))
-    elif audience.kind == LIST:
-        conditions.append(Contact.phone.in_(list(audience.numbers if phones is None else phones)))
-    return conditions
-
-
-def _textable() -> list[ColumnElement]:
-    return [Contact.phone_valid == true(), Contact.opted_out == false()]
-
-
-def recipients(
-    session: Session,
-    audience: Audience,
-    default_language: str,
-    phones: Sequence[str] | None = None,
-) -> Select:
-    """SELECT contact_id, phone, language (the contact's, or default_language) of every contact in
-    the audience who can be texted: a valid phone, not opted out. One row per phone, since a
-    contact is one phone however many children the family has at the schools.
-
-    A list audience reaches contacts only: call ensure_list_contacts first. `phones` narrows a
-    list to one chunk of its numbers (SQLite takes some 30,000 numbers in one statement)."""
-    conditions = _members(session, audience, default_language, phones) + _textable()
-    return select(
-        Contact.id.label("contact_id"),
-        Contact.phone.label("phone"),
-        effective_language(default_language).label("language"),
-    ).where(and_(*conditions))
-
-
-def recipients_by_language(
-    session: Session, audience: Audience, default_language: str
-) -> dict[str, int]:
-    """How many recipients read each language (COUNT ... GROUP BY, nothing loaded). A list's
-    numbers that are no contact yet are counted too, in the default language: they become
-    contacts when the broadcast is sent."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    for phones in _phone_chunks(audience):
-        rows = recipients(session, audience, default_language, phones).subquery()
-        statement = select(rows.c.language, func.count()).group_by(rows.c.language)
-        for language, count in session.execute(statement):
-            counts[language] += count
-    if audience.kind == LIST:
-        counts[default_language] += _not_found(session, audience)
-    return counts
-
-
-def _phone_chunks(audience: Audience) -> Iterator[Sequence[str] | None]:
-    if audience.kind == LIST:
-        yield from chunks(audience.numbers, LIST_CHUNK)
-    else:
-        yield None
-
-
-def _not_found(session: Session, audience: Audience) -> int:
-    parts = chunks(audience.numbers, LIST_CHUNK)
-    found = sum(_contacts_with_phone(session, part) for part in parts)
-    return len(audience.numbers) - found
-
-
-def _contacts_with_phone(session: Session, phones: Sequence[str]) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Contact).where(Contact.phone.in_(list(phones)))
-    )
-
-
-@dataclass(frozen=True)
-class Exclusions:
-    """Who the audience names but will not get the text, and why. not_found counts a list's
-    numbers that are no contact yet: they are texted (and become contacts), so it is not part of
-    `total`."""
-
-    opted_out: int = 0
-    invalid: int = 0
-    duplicates: int = 0
-    not_found: int = 0
-    rejected: tuple[RejectedLine, ...] = ()
-
-    @property
-    def total(self) -> int:
-        return self.opted_out + self.invalid + self.duplicates
-
-
-def exclusions(session: Session, audience: Audience, default_language: str) -> Exclusions:
-    """Counts, in SQL, the audience's contacts that cannot be texted: opted out, or a number
-    Twilio or our parser found invalid (an opted-out invalid number counts as opted out).
-    default_language matters for a language audience only."""
-    opted_out = invalid = 0
-    for phones in _phone_chunks(audience):
-        conditions = _members(session, audience, default_language, phones)
-        statement = select(
-            func.coalesce(func.sum(case((Contact.opted_out == true(), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (and_(Contact.opted_out == false(), Contact.phone_valid == false()), 1),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-        ).where(and_(*conditions))
-        part_opted_out, part_invalid = session.execute(statement).one()
-        opted_out += part_opted_out
-        invalid += part_invalid
-    if audience.kind != LIST:
-        return Exclusions(opted_out=opted_out, invalid=invalid)
-    return Exclusions(
-        opted_out=opted_out,
-        invalid=invalid + len(audience.rejected),
-        duplicates=audience.duplicates,
-        not_found=_not_found(session, audience),
-        rejected=audience.rejected,
-    )

@@ -17,9 +17,9 @@ from bot.broadcasting.audience import (
     chunks,
     ensure_list_contacts,
     insert_skipping_conflicts,
-    recipients,
 )
 from bot.broadcasting.preview import texts_present
+from bot.broadcasting.recipients import recipients
 from bot.models import Broadcast, Delivery, UtcDateTime, utcnow
 from bot.text.languages import choose
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.broadcasting.audience import Audience, Exclusions, exclusions, recipients_by_language
+from bot.broadcasting.audience import Audience
+from bot.broadcasting.recipients import Exclusions, exclusions, recipients_by_language
 from bot.text.languages import LANGUAGES, choose, name_of
 from bot.text.segments import count_segments, is_gsm7
 

@@ -14,12 +14,12 @@ from actions.cancellation import ActionAskBeforeCancelling, ActionTakeCancelAnsw
 from actions.registration import (
     ActionAskConfirmation,
     ActionAskSession,
-    ActionCheckRegistration,
     ActionSubmitRegistration,
     ActionValidateRegistrationForm,
-    clean_name,
 )
 from actions.sessions import session_label
+from actions.sign_up_answers import clean_name
+from actions.sign_up_questions import ActionCheckRegistration
 from bot.models import Contact, ParentCollegeSession, Registration, utcnow
 from bot.text.segments import count_segments
 from tests.support.trackers import domain, make_tracker, render
@@ -558,7 +558,7 @@ def test_an_answer_read_as_out_of_scope_is_read_as_the_answer(family, action_db)
     were asked, once got "con eso no le puedo ayudar" and the question again."""
     from rasa_sdk.events import SlotSet
 
-    from actions.registration import ActionAnswerAside
+    from actions.sign_up_questions import ActionAnswerAside
 
     text = "vamos 2 adultos y si necesito q me cuiden al nene"
     slots = {"requested_slot": "adults", "form_misses": 0.0}

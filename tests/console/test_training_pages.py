@@ -164,7 +164,7 @@ def test_a_model_a_rasa_server_refuses_changes_nothing_and_says_why(
 
 
 def test_every_replica_gets_the_model(settings, sessions):
-    from bot.nlu.review_training import activate
+    from bot.nlu.model_switch import activate
     from tests.support.fake_rasa import FakeRasa
 
     servers = [FakeRasa(token=TEST_RASA_TOKEN), FakeRasa(token=TEST_RASA_TOKEN)]
@@ -196,7 +196,7 @@ def test_a_training_left_by_a_dead_worker_does_not_block_the_next(client, api_to
 
 def test_a_rasa_server_started_later_loads_the_active_model(settings, sessions, fake_rasa):
     from bot.cli.servers import _model_to_serve
-    from bot.nlu.review_training import activate
+    from bot.nlu.model_switch import activate
     from bot.processes.command_lines import child_env
 
     training_id = _ready_training(sessions, settings)

@@ -1,4 +1,4 @@
-"""Using a model from the Training page on the real Rasa server (bot/review_training.activate):
+"""Using a model from the Training page on the real Rasa server (bot.nlu.model_switch.activate):
 Rasa's PUT /model switches it without a restart, and families texting during the switch are all
 answered by the bot, none with the "bot unavailable" apology; "Go back" returns to the model
 before. The switch's duration is printed, not asserted (bench/ measures it)."""
@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import select
 
 from bot.models import Message, NluTraining, utcnow
-from bot.nlu.review_training import activate, go_back
+from bot.nlu.model_switch import activate, go_back
 from bot.nlu.training import model_path
 from bot.texts import text
 from tests.conftest import TEST_RASA_TOKEN

@@ -7,16 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.broadcasting.audience import (
-    Audience,
-    AudienceError,
-    ensure_list_contacts,
-    exclusions,
-    parse_numbers,
-    recipients,
-    recipients_by_language,
-)
+from bot.broadcasting.audience import Audience, AudienceError, ensure_list_contacts, parse_numbers
 from bot.broadcasting.preview import preview
+from bot.broadcasting.recipients import exclusions, recipients, recipients_by_language
 from bot.models import Contact, ParentCollegeSession, Registration, School
 
 PRICE = 0.0083

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from bot.conversations.inbox import (
     BadCursor,
-    InboxFilters,
     decode_cursor,
     encode_cursor,
     inbox_page,
@@ -19,6 +18,7 @@ from bot.conversations.inbox import (
     local_day_bounds,
     snippet,
 )
+from bot.conversations.inbox_filters import InboxFilters
 from bot.db import session_scope
 from bot.models import Conversation, School
 from tests.support import factories

@@ -28,7 +28,7 @@ from bot.models import (
     NluTraining,
     Registration,
 )
-from bot.nlu import review_training
+from bot.nlu import model_switch
 from bot.nlu.review_training import model_file_name
 from bot.nlu.training import ensure_model
 from bot.rasa.endpoints import tracker_store_url
@@ -335,7 +335,7 @@ def test_a_model_chosen_on_the_training_page_reaches_every_replica_and_a_restart
         training.model_file = model_file_name(training.id)
         settings.reviewed_models_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project, settings.reviewed_models_dir / training.model_file)
-        review_training.activate(session, settings, training, None)
+        model_switch.activate(session, settings, training, None)
         session.commit()
         chosen = training.model_file
     assert [_model_of(url) for url in replicas] == [chosen, chosen]
@@ -350,6 +350,6 @@ def test_a_model_chosen_on_the_training_page_reaches_every_replica_and_a_restart
     assert status == 200 and replies and not set(replies) & APOLOGIES, replies
 
     with sessions_of(line)() as session:
-        review_training.go_back(session, settings, None)
+        model_switch.go_back(session, settings, None)
         session.commit()
     assert [_model_of(url) for url in replicas] == [project.name, project.name]

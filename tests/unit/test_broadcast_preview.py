@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.broadcasting.audience import Exclusions
 from bot.broadcasting.preview import (
     NoTextError,
     costly_characters,
     price,
     texts_present,
 )
+from bot.broadcasting.recipients import Exclusions
 from bot.text.languages import choose
 
 PRICE = 0.0083

@@ -16,14 +16,8 @@ STILL_TO_SPLIT = {
     "bench/broadcast.py": 1079,
     "scripts/nlu_generated_set.py": 1046,
     "bench/scale.py": 827,
-    "actions/registration.py": 554,
-    "bot/broadcasting/audience.py": 540,
-    "console/api.py": 539,
     "bench/webhook_load.py": 502,
-    "bot/conversations/inbox.py": 449,
-    "console/broadcasts.py": 441,
     "console/charts.py": 428,
-    "bot/nlu/review_training.py": 416,
     "bench/console_search.py": 414,
 }
 
