@@ -3,8 +3,8 @@ site, so the console works on a closed network and under its strict Content-Secu
 
 Each chart is an <svg role="img"> whose aria-label sums it up in words, with a <title> tooltip on
 every bar, followed by its numbers in a table (for people who read tables, and screen readers).
-Every piece of text goes through `_el`, which escapes it: labels come from data (intent names,
-session titles). The drawing scales with its container (viewBox, width 100%)."""
+The drawing scales with its container (viewBox, width 100%); the elements and the palette are in
+console/chart_drawing.py."""
 
 from __future__ import annotations
 
@@ -12,29 +12,29 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-# The same colours as --en, --es and the console's palette in console.css.
-EN_COLOR = "#2f5fb3"
-ES_COLOR = "#b34a2f"
-OTHER_COLOR = "#8a94a6"
-BRAND_COLOR = "#0b5c8c"
-GOOD_COLOR = "#1d6b36"
-BAD_COLOR = "#a32020"
-TRACK_COLOR = "#e3e8ef"
-GRID_COLOR = "#d9dee7"
-INK_COLOR = "#1d2330"
-MUTED_COLOR = "#5b6475"
-
-WIDTH = 600
-FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
-SVG_NS = "http://www.w3.org/2000/svg"
-# Beyond these, numbers above the bars would run into each other.
-MAX_VALUE_LABELS = 16
-MAX_AXIS_LABELS = 8
-MAX_LABEL_CHARS = 28
-# Roughly how wide a character of the chart's text is, to leave room for it.
-CHAR_WIDTH = 7.6
+from .chart_drawing import (
+    BRAND_COLOR,
+    CHAR_WIDTH,
+    GRID_COLOR,
+    MAX_AXIS_LABELS,
+    MAX_VALUE_LABELS,
+    MUTED_COLOR,
+    TRACK_COLOR,
+    WIDTH,
+    canvas,
+    coord,
+    element,
+    empty_chart,
+    linked,
+    nice_scale,
+    number,
+    numbers_table,
+    rect,
+    shortened,
+    text_at,
+)
 
 
 @dataclass(frozen=True)
@@ -57,125 +57,15 @@ class Bar:
     note: str = ""
 
 
-def _attr_name(name: str) -> str:
-    return name.rstrip("_").replace("_", "-")
-
-
-def _el(tag: str, *children, **attrs) -> Markup:
-    """An element whose attribute values and text children are escaped; Markup children (other
-    elements) are kept as they are."""
-    attributes = "".join(
-        f' {_attr_name(name)}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not None
-    )
-    inner = Markup("").join(escape(child) for child in children)
-    return Markup(f"<{tag}{attributes}>") + inner + Markup(f"</{tag}>")
-
-
-def _n(value: float) -> str:
-    """A coordinate, short: 12.5 not 12.500000001."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def number(value: int) -> str:
-    return f"{value:,}"
-
-
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
-
-
-def nice_scale(peak: float, ticks: int = 4) -> tuple[int, int]:
-    """The axis top and step for counts up to `peak`: a whole step of 1, 2, 2.5 or 5 times a
-    power of ten, about `ticks` steps in all."""
-    if peak <= 0:
-        return 1, 1
-    raw = peak / ticks
-    magnitude = 10 ** math.floor(math.log10(raw))
-    steps = (m * magnitude for m in (1, 2, 2.5, 5, 10))
-    step = next(s for s in steps if s >= raw and s >= 1 and float(s).is_integer())
-    step = int(step)
-    return math.ceil(peak / step) * step, step
-
-
-def empty_chart(message: str) -> Markup:
-    return _el("p", message, class_="muted chart-empty")
-
-
-def _svg(height: float, summary: str, *children: Markup) -> Markup:
-    return _el(
-        "svg",
-        _el("title", summary),
-        *children,
-        xmlns=SVG_NS,
-        viewBox=f"0 0 {WIDTH} {_n(height)}",
-        width="100%",
-        role="img",
-        aria_label=summary,
-        font_family=FONT,
-        font_size="14",
-        fill=INK_COLOR,
-        class_="chart-svg",
-    )
-
-
-def _canvas(height: float, summary: str, parts: list[Markup]) -> Markup:
-    # The wrapper scrolls sideways on a phone rather than shrinking the text past reading.
-    return _el("div", _svg(height, summary, *parts), class_="chart-canvas")
-
-
-def _text(content: str, x: float, y: float, **attrs) -> Markup:
-    return _el("text", content, x=_n(x), y=_n(y), **attrs)
-
-
-def _rect(x: float, y: float, width: float, height: float, color: str, tip: str, **attrs):
-    return _el(
-        "rect",
-        _el("title", tip),
-        x=_n(x),
-        y=_n(y),
-        width=_n(width),
-        height=_n(height),
-        fill=color,
-        **attrs,
-    )
-
-
-def _linked(href: str | None, *children: Markup) -> Markup:
-    if href is None:
-        return Markup("").join(children)
-    return _el("a", *children, href=href)
-
-
-def _numbers_table(head: Sequence[str], rows: Sequence[Sequence], numeric_from: int = 1):
-    """The chart's figures as a table: rows of cells, a cell is text, Markup, or a number."""
-
-    def cell(tag: str, index: int, value) -> Markup:
-        numeric = index >= numeric_from
-        content = number(value) if isinstance(value, int) else value
-        return _el(tag, content, class_="num" if numeric else None)
-
-    header = _el("tr", *(cell("th", i, text) for i, text in enumerate(head)))
-    body = Markup("").join(
-        _el("tr", *(cell("td", i, value) for i, value in enumerate(row))) for row in rows
-    )
-    table = _el("table", _el("thead", header), _el("tbody", body), class_="small")
-    return _el(
-        "details",
-        _el("summary", "The numbers"),
-        _el("div", table, class_="scroll"),
-        class_="chart-numbers",
-    )
-
-
 def _legend(series: Sequence[Series], x: float, y: float) -> Markup:
     items = []
     for item in series:
-        items.append(_el("rect", x=_n(x), y=_n(y - 10), width="12", height="12", fill=item.color))
-        items.append(_text(item.label, x + 17, y))
+        items.append(
+            element("rect", x=coord(x), y=coord(y - 10), width="12", height="12", fill=item.color)
+        )
+        items.append(text_at(item.label, x + 17, y))
         x += 17 + CHAR_WIDTH * len(item.label) + 18
-    return _el("g", *items, class_="legend")
+    return element("g", *items, class_="legend")
 
 
 @dataclass(frozen=True)
@@ -228,7 +118,7 @@ def column_chart(
         if stacked:
             column = _stacked_column(axes, i, category, series, unit)
             if show_values:
-                column += _text(
+                column += text_at(
                     number(totals[i]),
                     axes.x(i + 0.5),
                     axes.y(totals[i]) - 4,
@@ -237,27 +127,27 @@ def column_chart(
                 )
         else:
             column = _grouped_column(axes, i, category, series, show_values)
-        parts.append(_linked(hrefs[i], column))
+        parts.append(linked(hrefs[i], column))
     parts.extend(_category_axis(axes, ticks or categories))
 
     summary = _column_summary(title, unit, categories, series, totals, category_heading)
     table = _column_table(categories, series, totals, hrefs, category_heading)
-    return _el("figure", _canvas(height, summary, parts), table, class_="chart")
+    return element("figure", canvas(height, summary, parts), table, class_="chart")
 
 
 def _value_axis(axes: _Axes, step: int, unit: str) -> list[Markup]:
     parts = []
     for tick in range(0, axes.top + 1, step):
-        y = _n(axes.y(tick))
-        parts.append(_el("line", x1=_n(axes.left), x2=WIDTH, y1=y, y2=y, stroke=GRID_COLOR))
+        y = coord(axes.y(tick))
+        parts.append(element("line", x1=coord(axes.left), x2=WIDTH, y1=y, y2=y, stroke=GRID_COLOR))
         parts.append(
-            _text(
+            text_at(
                 number(tick), axes.left - 6, axes.y(tick) + 4, text_anchor="end", fill=MUTED_COLOR
             )
         )
     middle = axes.base - axes.plot_h / 2
     parts.append(
-        _text(unit, -middle, 14, transform="rotate(-90)", text_anchor="middle", fill=MUTED_COLOR)
+        text_at(unit, -middle, 14, transform="rotate(-90)", text_anchor="middle", fill=MUTED_COLOR)
     )
     return parts
 
@@ -265,7 +155,7 @@ def _value_axis(axes: _Axes, step: int, unit: str) -> list[Markup]:
 def _category_axis(axes: _Axes, ticks: Sequence[str]) -> list[Markup]:
     every = math.ceil(len(ticks) / MAX_AXIS_LABELS)
     return [
-        _text(
+        text_at(
             ticks[i],
             axes.x(i + 0.5),
             axes.base + 20,
@@ -286,7 +176,7 @@ def _stacked_column(axes: _Axes, i: int, category: str, series, unit: str) -> Ma
             height = axes.height(value)
             tip = f"{category}: {item.label} {number(value)} {unit}"
             bars.append(
-                _rect(
+                rect(
                     axes.x(i + 0.15),
                     top - height,
                     axes.slot * 0.7,
@@ -297,7 +187,7 @@ def _stacked_column(axes: _Axes, i: int, category: str, series, unit: str) -> Ma
                 )
             )
             top -= height
-    return _el("g", *bars)
+    return element("g", *bars)
 
 
 def _grouped_column(axes: _Axes, i: int, category: str, series, show_values: bool) -> Markup:
@@ -310,11 +200,11 @@ def _grouped_column(axes: _Axes, i: int, category: str, series, show_values: boo
         x = axes.x(i + 0.1) + j * width
         tip = f"{category}: {item.label} {number(value)}"
         bars.append(
-            _rect(x, axes.y(value), width, axes.height(value), item.color, tip, class_="bar")
+            rect(x, axes.y(value), width, axes.height(value), item.color, tip, class_="bar")
         )
         if show_values:
             bars.append(
-                _text(
+                text_at(
                     number(value),
                     x + width / 2,
                     axes.y(value) - 4,
@@ -322,7 +212,7 @@ def _grouped_column(axes: _Axes, i: int, category: str, series, show_values: boo
                     font_size="13",
                 )
             )
-    return _el("g", *bars)
+    return element("g", *bars)
 
 
 def _column_summary(title, unit, categories, series, totals, category_heading) -> str:
@@ -340,12 +230,12 @@ def _column_table(categories, series, totals, hrefs, category_heading) -> Markup
     head = [category_heading, *(item.label for item in series), *(["Total"] if several else [])]
     rows = []
     for i, category in enumerate(categories):
-        label = _el("a", category, href=hrefs[i]) if hrefs[i] else category
+        label = element("a", category, href=hrefs[i]) if hrefs[i] else category
         values = [item.values[i] for item in series]
         rows.append([label, *values, *([totals[i]] if several else [])])
     sums = [sum(item.values) for item in series]
     rows.append(["All", *sums, *([sum(sums)] if several else [])])
-    return _numbers_table(head, rows)
+    return numbers_table(head, rows)
 
 
 def bar_chart(
@@ -374,10 +264,10 @@ def bar_chart(
     for i, bar in enumerate(bars):
         y = top_margin + i * row_h
         described = f"{bar.label}: {_value_text(bar, unit)}"
-        row = [_text(_short(bar.label), label_w - 8, y + bar_h - 4, text_anchor="end")]
+        row = [text_at(shortened(bar.label), label_w - 8, y + bar_h - 4, text_anchor="end")]
         if bar.total:
             row.append(
-                _rect(
+                rect(
                     label_w,
                     y,
                     bar.total / peak * plot_w,
@@ -389,11 +279,11 @@ def bar_chart(
             )
         if bar.value:
             row.append(
-                _rect(label_w, y, bar.value / peak * plot_w, bar_h, color, described, class_="bar")
+                rect(label_w, y, bar.value / peak * plot_w, bar_h, color, described, class_="bar")
             )
         end = max(bar.value, bar.total or 0) / peak * plot_w
-        row.append(_text(_value_text(bar), label_w + end + 6, y + bar_h - 4, fill=MUTED_COLOR))
-        parts.append(_linked(bar.href, *row))
+        row.append(text_at(_value_text(bar), label_w + end + 6, y + bar_h - 4, fill=MUTED_COLOR))
+        parts.append(linked(bar.href, *row))
 
     listed = "; ".join(f"{bar.label}: {_value_text(bar)}" for bar in bars)
     summary = f"{title}. {listed}."
@@ -404,15 +294,15 @@ def bar_chart(
         head.append(note_heading)
     rows = []
     for bar in bars:
-        label = _el("a", bar.label, href=bar.href) if bar.href else bar.label
+        label = element("a", bar.label, href=bar.href) if bar.href else bar.label
         row = [label, bar.value]
         if total_heading:
             row.append(bar.total if bar.total is not None else "")
         if note_heading:
             row.append(bar.note)
         rows.append(row)
-    return _el(
-        "figure", _canvas(height, summary, parts), _numbers_table(head, rows), class_="chart"
+    return element(
+        "figure", canvas(height, summary, parts), numbers_table(head, rows), class_="chart"
     )
 
 

@@ -15,16 +15,16 @@ from bot.text.dates import local
 from bot.text.whole_numbers import whole_number
 from webhooks.services import services
 
-from . import charts
+from . import chart_drawing, charts
 from .auth import require_staff
 
 bp = Blueprint("dashboard", __name__, url_prefix="/console/dashboard")
 require_staff(bp)
 
 LANGUAGE_SERIES = (
-    ("en", "English", charts.EN_COLOR),
-    ("es", "Spanish", charts.ES_COLOR),
-    ("other", "Other or unknown", charts.OTHER_COLOR),
+    ("en", "English", chart_drawing.EN_COLOR),
+    ("es", "Spanish", chart_drawing.ES_COLOR),
+    ("other", "Other or unknown", chart_drawing.OTHER_COLOR),
 )
 # The reasons in staff's words (bot.families.handoff), plus staff taking a conversation over
 # themselves.
@@ -103,7 +103,7 @@ def handoff_chart(stats: dashboard_stats.Dashboard):
         title="Conversations handed to staff, by reason",
         unit="conversations",
         label_heading="Reason",
-        color=charts.BAD_COLOR,
+        color=chart_drawing.BAD_COLOR,
         empty="No conversation was handed to staff in this period",
     )
 
@@ -130,7 +130,7 @@ def sessions_chart(stats: dashboard_stats.Dashboard):
         label_heading="Session",
         total_heading="Capacity",
         note_heading="Waitlist",
-        color=charts.GOOD_COLOR,
+        color=chart_drawing.GOOD_COLOR,
         empty="No upcoming Parent College session",
     )
 
@@ -140,8 +140,8 @@ def consent_chart(stats: dashboard_stats.Dashboard):
     return charts.column_chart(
         [f"Week of {_day_short(week.week_start)}" for week in weeks],
         [
-            charts.Series("Opt-outs", [week.opt_outs for week in weeks], charts.BAD_COLOR),
-            charts.Series("Opt-ins", [week.opt_ins for week in weeks], charts.GOOD_COLOR),
+            charts.Series("Opt-outs", [week.opt_outs for week in weeks], chart_drawing.BAD_COLOR),
+            charts.Series("Opt-ins", [week.opt_ins for week in weeks], chart_drawing.GOOD_COLOR),
         ],
         title="Opt-outs and opt-ins per week",
         unit="families",

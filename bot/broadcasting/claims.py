@@ -14,6 +14,7 @@ from bot.broadcasting.states import PENDING
 from bot.models import (
     Broadcast,
     Delivery,
+    Message,
     UtcDateTime,
 )
 
@@ -69,3 +70,39 @@ def release(
         .values(status=status, claimed_at=None, next_attempt_at=not_before)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def record_sent(
+    session: Session,
+    delivery_id: int,
+    message: Message | None,
+    sid: str,
+    status: str,
+    now: datetime,
+    claimed_at: datetime | None = None,
+) -> bool:
+    """Writes that Twilio took the row's text (its SID and status) and lets go of the row; True
+    if this write was the one that did. A recovery passes the stale claim's `claimed_at`, so that
+    of two workers recovering the same row only one writes."""
+    # Whoever learns the SID first writes it (the sending worker, or a recovery that found the
+    # text): a SID is never overwritten, and a row that has one is never sent again.
+    row = held(delivery_id, claimed_at) if claimed_at is not None else (Delivery.id == delivery_id,)
+    written = session.execute(
+        update(Delivery)
+        .where(*row, Delivery.twilio_sid.is_(None))
+        .values(
+            status=status,
+            twilio_sid=sid,
+            sent_at=now,
+            attempts=Delivery.attempts + 1,
+            claimed_at=None,
+            next_attempt_at=None,
+            error_code=None,
+            error_message=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written and message is not None and message.twilio_sid is None:
+        message.twilio_sid = sid
+        message.delivery_status = status
+    return bool(written)

@@ -9,11 +9,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.broadcasting import sending
-from bot.broadcasting.claims import CLAIMED, held, release
+from bot.broadcasting.claims import CLAIMED, record_sent, release
 from bot.config import Settings
 from bot.models import (
     Delivery,
@@ -71,8 +71,8 @@ def recover_stale_claims(
                 continue
         # Another worker may be recovering the same row: only one of the writes matches.
         if found is not None:
-            recovered.sent += _recover_as_sent(
-                session, delivery_id, claimed_at, message, found, now
+            recovered.sent += record_sent(
+                session, delivery_id, message, *found, now, claimed_at=claimed_at
             )
         else:
             recovered.pending += release(session, broadcast_id, [delivery_id], claimed_at)
@@ -80,24 +80,3 @@ def recover_stale_claims(
     if stale:
         log.info("broadcast %s: stale claims recovered: %s", broadcast_id, recovered)
     return recovered
-
-
-def _recover_as_sent(session, delivery_id, claimed_at, message, found, now) -> int:
-    sid, status = found
-    written = session.execute(
-        update(Delivery)
-        .where(*held(delivery_id, claimed_at), Delivery.twilio_sid.is_(None))
-        .values(
-            status=status,
-            twilio_sid=sid,
-            sent_at=now,
-            attempts=Delivery.attempts + 1,
-            claimed_at=None,
-            next_attempt_at=None,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if written and message is not None and message.twilio_sid is None:
-        message.twilio_sid = sid
-        message.delivery_status = status
-    return written

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.broadcasting import quiet_hours
-from bot.broadcasting.claims import CLAIMED, claim, held, release
+from bot.broadcasting.claims import CLAIMED, claim, held, record_sent, release
 from bot.broadcasting.pace import Pace
 from bot.broadcasting.states import PENDING, finish_if_done
 from bot.config import Settings
@@ -330,7 +330,7 @@ def _record(
 ) -> Outcome:
     now = run.clock()
     if result.ok:
-        _record_sent(session, delivery.id, message, result.sid, result.status, now)
+        record_sent(session, delivery.id, message, result.sid, result.status, now)
         return Outcome.SENT
     code = result.error_code
     if code is None:
@@ -345,7 +345,7 @@ def _record(
             )
             return Outcome.UNKNOWN
         if found is not None:
-            _record_sent(session, delivery.id, message, *found, now)
+            record_sent(session, delivery.id, message, *found, now)
             return Outcome.SENT
     attempts = delivery.attempts + 1
     values = {"attempts": attempts, "error_code": code, "error_message": result.error_message}
@@ -365,29 +365,3 @@ def _record(
     )
     log.info("delivery %s: Twilio refused (%s), %s", delivery.id, code, outcome.value)
     return outcome
-
-
-def _record_sent(
-    session: Session, delivery_id: int, message: Message | None, sid: str, status: str, now
-) -> bool:
-    # Whoever learns the SID first writes it (this worker, or a recovery that found the text):
-    # a SID is never overwritten, and a row that has one is never sent again.
-    written = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.twilio_sid.is_(None))
-        .values(
-            status=status,
-            twilio_sid=sid,
-            sent_at=now,
-            attempts=Delivery.attempts + 1,
-            claimed_at=None,
-            next_attempt_at=None,
-            error_code=None,
-            error_message=None,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if written and message is not None and message.twilio_sid is None:
-        message.twilio_sid = sid
-        message.delivery_status = status
-    return bool(written)

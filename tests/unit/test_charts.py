@@ -8,15 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from console.charts import (
-    EN_COLOR,
-    ES_COLOR,
-    Bar,
-    Series,
-    bar_chart,
-    column_chart,
-    nice_scale,
-)
+from console.chart_drawing import EN_COLOR, ES_COLOR, nice_scale
+from console.charts import Bar, Series, bar_chart, column_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & "quotes"'
