@@ -59,8 +59,9 @@ run: venv .env
 	$(BIN)/bot run
 
 # The production topology on one machine (docs/deploy.md): two Rasa replicas and two action
-# servers behind balancers, two workers, gunicorn. Needs PostgreSQL and Redis; DATABASE_URL and
-# REDIS_URL in the environment choose which (these defaults are the local ones).
+# servers behind HAProxy, two workers, gunicorn. Needs PostgreSQL, Redis and HAProxy (Debian's
+# package: sudo apt-get install haproxy); DATABASE_URL and REDIS_URL in the environment choose
+# which database and Redis (these defaults are the local ones).
 SCALED_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/family_line
 SCALED_REDIS_URL ?= redis://127.0.0.1:6379/1
 run-scaled: venv .env

@@ -13,9 +13,8 @@ Three parts; every assumption of the third is an option with a default, printed 
 1. Messages. The scaled topology (bot.processes.command_lines.scaled_processes, what
    `bot run --scaled` starts) twice, each on a fresh migrated and seeded PostgreSQL database
    (plus Rasa's tracker database `<name>_rasa`), with a Redis of the benchmark's own (Rasa's lock
-   store, Huey): gunicorn web (--web-workers) -> bot/processes/balancer.py -> Rasa replicas ->
-   bot/processes/balancer.py -> action servers, and one worker; first ONE Rasa replica + one action
-   server, then TWO + two.
+   store, Huey): gunicorn web (--web-workers) -> HAProxy -> Rasa replicas -> HAProxy -> action
+   servers, and one worker; first ONE Rasa replica + one action server, then TWO + two.
    --concurrency families text at once (bench/webhook_load.py's families, texts and load
    generator: signed `POST /twilio/sms` with every field Twilio sends, one message per family in
    flight) for --seconds after --warmup seconds left out. Prints messages/s, p50/p90/p99
@@ -88,6 +87,7 @@ from bot.db import engine_for, session_factory, session_scope
 from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.nlu.training import MODEL_PREFIX, ensure_model, model_path
+from bot.processes import haproxy
 from bot.processes.command_lines import Topology, child_env, scaled_processes
 from bot.processes.supervisor import stop
 from tests.support.databases import POSTGRES_ADMIN_URL, drop_database, fresh_postgres_database
@@ -116,9 +116,9 @@ def migrate_and_seed(url: str) -> None:
 
 
 def served(url: str) -> list[int]:
-    """What each replica behind a balancer served so far (GET /_balancer)."""
-    stats = requests.get(f"{url}/_balancer", timeout=10).json()
-    return [upstream["served"] for upstream in stats["upstreams"]]
+    """What each replica behind HAProxy served so far (its statistics as CSV)."""
+    stats = requests.get(f"{url}{haproxy.STATS_PATH};csv", timeout=10)
+    return [replica.served for replica in haproxy.replica_stats(stats.text)]
 
 
 def spare_families(families: list, count: int) -> list:

@@ -43,8 +43,8 @@ def print_lines(args, lines: list[LineFigures]) -> None:
     first = lines[0].result
     print(
         f"\n=== messages: signed SMS -> gunicorn ({args.web_workers} workers x "
-        f"{lines[0].web_threads} threads) -> balancer -> "
-        f"Rasa -> balancer -> actions; {args.seconds:g} s each, {args.concurrency} in flight, "
+        f"{lines[0].web_threads} threads) -> HAProxy -> "
+        f"Rasa -> HAProxy -> actions; {args.seconds:g} s each, {args.concurrency} in flight, "
         f"{args.families} families ==="
     )
     header = [""] + [plural(f.replicas, "replica") for f in lines]

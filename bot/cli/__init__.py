@@ -26,7 +26,7 @@ for command in (
     servers.train,
     servers.worker,
     servers.run,
-    servers.balance,
+    servers.haproxy_config,
     sms.sms,
     users.user,
     nlu.nlu,

@@ -1,4 +1,5 @@
-"""`bot train`, `bot worker`, `bot run` and `bot balance`: the model and the line's processes."""
+"""`bot train`, `bot worker`, `bot run` and `bot haproxy-config`: the model and the line's
+processes."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def worker(workers: int | None) -> None:
 @click.option(
     "--scaled",
     is_flag=True,
-    help="The production topology on this machine: replicas behind balancers (docs/deploy.md).",
+    help="The production topology on this machine: replicas behind HAProxy (docs/deploy.md).",
 )
 @click.option(
     "--replicas", default=2, show_default=True, help="Rasa and action servers (--scaled)."
@@ -61,10 +62,11 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
     settings = read_settings()
     if scaled:
         _check_shared_state(settings)
+        _check_haproxy()
     model = _model_to_serve(settings)
     if scaled:
         topology = Topology.around(
-            settings, replicas, web_workers=web_workers, workers=workers, journal=1000
+            settings, replicas, web_workers=web_workers, workers=workers, log_senders=True
         )
         # A model staff choose on the Training page must reach each replica, not the balancer.
         settings = settings.with_overrides(
@@ -115,6 +117,13 @@ def _check_shared_state(settings) -> None:
         )
 
 
+def _check_haproxy() -> None:
+    from bot.processes.haproxy import INSTALL_HINT, find_haproxy
+
+    if find_haproxy() is None:
+        raise click.ClickException(INSTALL_HINT)
+
+
 def mask_url(url: str) -> str:
     """A database or Redis URL with its password hidden, for the console."""
     from sqlalchemy.engine import make_url
@@ -125,13 +134,26 @@ def mask_url(url: str) -> str:
         return "(set)"
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, required=True, help="Where the balancer listens.")
-@click.option("--upstream", "upstreams", multiple=True, required=True, help="A replica's URL.")
-@click.option("--journal", default=0, show_default=True, help="Remember who served the last N.")
-def balance(host: str, port: int, upstreams: tuple[str, ...], journal: int) -> None:
-    """A small HTTP load balancer in front of Rasa or action server replicas (no nginx needed)."""
-    from bot.processes.balancer import serve
+@click.command("haproxy-config")
+@click.argument("kind", type=click.Choice(["rasa", "actions"]))
+@click.option("--bind", "bind", required=True, help="Where HAProxy listens, HOST:PORT.")
+@click.option(
+    "--replica", "replicas", multiple=True, required=True, help="A replica's HOST:PORT (repeat)."
+)
+def haproxy_config(kind: str, bind: str, replicas: tuple[str, ...]) -> None:
+    """Print the HAProxy config for the Rasa replicas or the action servers on other machines:
+    the one `bot run --scaled` and the topology test run (docs/deploy.md)."""
+    from bot.processes.haproxy import Balancer, config_text
 
-    serve(host, port, list(upstreams), journal)
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("HOST:PORT, e.g. 0.0.0.0:5005", param_hint="--bind")
+    name = "lb-rasa" if kind == "rasa" else "lb-actn"
+    balancer = Balancer(
+        name=name,
+        port=int(port),
+        host=host,
+        replicas=[(f"{kind}-{i + 1}", address) for i, address in enumerate(replicas)],
+        health_path="/" if kind == "rasa" else "/health",
+    )
+    click.echo(config_text(balancer), nl=False)

@@ -1,2 +1,2 @@
 """Running the line's servers: their command lines, one supervisor for all of them
-and the local balancer. Tooling, not the line's domain."""
+and the HAProxy configs that balance the replicas. Tooling, not the line's domain."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.nlu.training import PROJECT
+from bot.processes.haproxy import ALL_UP_PATH, STATS_PATH, Balancer, find_haproxy, write_config
 from bot.rasa.endpoints import rasa_environment, write_endpoints
 from bot.rasa.token import with_token
 
@@ -104,18 +105,35 @@ def action_server(
     )
 
 
-def balancer(name: str, port: int, upstreams: list[str], journal: int = 0) -> ProcessSpec:
-    """bot/processes/balancer.py in front of replicas; --journal N keeps who served the last N
-    requests."""
-    argv = [_bin("bot"), "balance", "--port", str(port), "--journal", str(journal)]
-    for upstream in upstreams:
-        argv += ["--upstream", upstream]
-    url = f"http://127.0.0.1:{port}"
+def balancer(
+    settings: Settings,
+    name: str,
+    port: int,
+    replicas: list[tuple[str, int]],
+    health_path: str,
+    log_senders: bool = False,
+) -> ProcessSpec:
+    """HAProxy in front of replicas, from a config written under VAR_DIR/haproxy/ (the same one
+    docs/deploy.md shows for production)."""
+    config = write_config(
+        Balancer(
+            name=name,
+            port=port,
+            replicas=[(replica, f"127.0.0.1:{replica_port}") for replica, replica_port in replicas],
+            health_path=health_path,
+            log_senders=log_senders,
+        ),
+        settings.var_dir / "haproxy",
+    )
+    url = local_url(port)
     return ProcessSpec(
         name=name,
-        argv=argv,
-        listens=f"Balancer        {url}  -> {', '.join(upstreams)}",
-        ready_url=f"{url}/_balancer",
+        # -db: in the foreground, logging to stdout, stopped with the others.
+        argv=[find_haproxy() or "haproxy", "-db", "-f", str(config)],
+        listens=f"HAProxy         {url}  -> "
+        + ", ".join(local_url(replica_port) for _, replica_port in replicas)
+        + f"  (statistics: {url}{STATS_PATH})",
+        ready_url=f"{url}{ALL_UP_PATH}",
     )
 
 
@@ -164,13 +182,14 @@ def all_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
 @dataclass
 class Topology:
     """How many of each process the scaled line runs, and on which ports the replicas listen
-    (the balancers take RASA_PORT and ACTION_PORT, so nothing else changes for the others)."""
+    (HAProxy takes RASA_PORT and ACTION_PORT, so nothing else changes for the others)."""
 
     rasa_ports: list[int]
     action_ports: list[int]
     web_workers: int = 2
     workers: int = 2
-    journal: int = 0
+    # HAProxy logs which Rasa replica served each conversation's requests (its random public id).
+    log_senders: bool = False
 
     @classmethod
     def around(cls, settings: Settings, replicas: int = 2, **kwargs) -> Topology:
@@ -184,7 +203,7 @@ class Topology:
 
 def scaled_processes(settings: Settings, model: Path, topology: Topology) -> list[ProcessSpec]:
     """The production topology on one machine: action servers and Rasa replicas, each set
-    behind a balancer, the workers, and the web under gunicorn. Same code as `bot run`; only
+    behind HAProxy, the workers, and the web under gunicorn. Same code as `bot run`; only
     how many and where differ."""
     actions = [
         action_server(settings, port, f"actions-{i + 1}")
@@ -196,13 +215,21 @@ def scaled_processes(settings: Settings, model: Path, topology: Topology) -> lis
     ]
     return [
         *actions,
-        balancer("lb-actn", settings.action_port, [local_url(p) for p in topology.action_ports]),
+        balancer(
+            settings,
+            "lb-actn",
+            settings.action_port,
+            [(spec.name, port) for spec, port in zip(actions, topology.action_ports, strict=True)],
+            health_path="/health",
+        ),
         *rasas,
         balancer(
+            settings,
             "lb-rasa",
             settings.rasa_port,
-            [local_url(p) for p in topology.rasa_ports],
-            topology.journal,
+            [(spec.name, port) for spec, port in zip(rasas, topology.rasa_ports, strict=True)],
+            health_path="/",
+            log_senders=topology.log_senders,
         ),
         *[worker(settings, f"worker-{i + 1}") for i in range(topology.workers)],
         web(settings, workers=topology.web_workers),

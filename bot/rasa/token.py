@@ -6,7 +6,11 @@ and its channels (family_line, rest) act for whatever sender id they are sent. R
 line, where any local user can read it. So the Rasa process reads the token from its environment
 and the family_line channel puts one check in front of every route of the server
 (`require_token`); callers send it as Rasa's API expects it, `?token=`. Without the variable the
-server answers anyone who can reach it (127.0.0.1 by default), and says so when it starts."""
+server answers anyone who can reach it (127.0.0.1 by default), and says so when it starts.
+
+One route is open: `GET /`, Rasa's greeting ("Hello from Rasa: 3.6.21"), which reads and changes
+nothing. It is HAProxy's health check in front of the replicas (bot/processes/haproxy.py), which
+could carry the token only by writing it into its config file."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ import logging
 log = logging.getLogger(__name__)
 
 VARIABLE = "RASA_API_TOKEN"
+# Rasa's greeting, the one route open without the token: what HAProxy checks.
+HEALTH_PATH = "/"
 
 
 def token_params(token: str | None) -> dict[str, str]:
@@ -43,6 +49,8 @@ def require_token(app, token: str | None) -> None:
     expected = token.encode()
 
     async def check(request):
+        if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            return None
         sent = (request.args.get("token") or "").encode()
         if not hmac.compare_digest(sent, expected):
             return response.json({"error": f"send ?token= with the server's {VARIABLE}"}, 401)

@@ -32,6 +32,15 @@ def test_without_the_token_rasa_answers_401(stack, method, path, body):
         assert answer.status_code == 401, (path, params, answer.text[:200])
 
 
+def test_only_the_greeting_haproxy_checks_is_open(stack):
+    greeting = requests.get(stack.rasa_url + "/", timeout=10)
+    assert greeting.status_code == 200 and greeting.text.startswith("Hello from Rasa")
+    for path in ("//status", "/status/"):
+        answer = requests.get(stack.rasa_url + path, timeout=10)
+        assert answer.status_code in (401, 404), (path, answer.status_code)
+    assert requests.post(stack.rasa_url + "/", json={}, timeout=10).status_code in (401, 405)
+
+
 def test_with_the_token_rasa_answers(stack):
     token = {"token": TEST_RASA_TOKEN}
     assert requests.get(stack.rasa_url + "/status", params=token, timeout=10).ok

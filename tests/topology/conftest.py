@@ -1,8 +1,8 @@
 """The production topology on loopback (what `make run-scaled` starts): PostgreSQL for the data and
 Rasa's trackers, a Redis of the test's own (so it can be stopped and started again), two Rasa
-replicas and two action servers each behind bot/processes/balancer.py, two workers, gunicorn with
-two workers. Started once for the module; skipped with the reason where PostgreSQL or Redis is
-missing."""
+replicas and two action servers each behind HAProxy (bot/processes/haproxy.py), two workers,
+gunicorn with two workers. Started once for the module; skipped with the reason where PostgreSQL,
+Redis or HAProxy is missing."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import ParentCollegeSession, School
 from bot.nlu.training import ensure_model
+from bot.processes import haproxy
 from bot.processes.command_lines import Topology, child_env, scaled_processes
 from bot.processes.supervisor import start, stop
 from bot.sms.inbound_request import replies_from_twiml, sign, twilio_sms_form
@@ -92,8 +93,15 @@ class ScaledLine:
         replies = replies_from_twiml(answer.text) if answer.status_code == 200 else []
         return answer.status_code, replies
 
-    def balancer(self) -> dict:
-        return self.http.get(f"{self.settings.rasa_url}/_balancer", timeout=5).json()
+    def rasa_replicas(self) -> list[haproxy.ReplicaStats]:
+        """What HAProxy says of each Rasa replica: served, refused, taken out."""
+        stats = self.http.get(f"{self.settings.rasa_url}{haproxy.STATS_PATH};csv", timeout=5)
+        return haproxy.replica_stats(stats.text)
+
+    def senders_served(self) -> list[tuple[str, str]]:
+        """(Rasa replica, conversation's public id) of each message, from HAProxy's log lines."""
+        self.log.flush()
+        return haproxy.senders_served(self.log_path.read_text(encoding="utf-8"), "lb-rasa")
 
     def stop(self, name: str) -> None:
         stop([self.processes[name]])
@@ -138,6 +146,8 @@ def scaled_line(tmp_path_factory):
     reason = postgres_unreachable_reason()
     if reason:
         pytest.skip(reason)
+    if haproxy.find_haproxy() is None:
+        pytest.skip(haproxy.INSTALL_HINT)
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed: the topology test runs a Redis of its own")
     model = ensure_model()
@@ -159,7 +169,7 @@ def scaled_line(tmp_path_factory):
         topology = Topology(
             rasa_ports=[free_port(), free_port()],
             action_ports=[free_port(), free_port()],
-            journal=10_000,
+            log_senders=True,
         )
         specs = scaled_processes(settings, model, topology)
         log_path = home / "scaled.log"

@@ -114,9 +114,8 @@ def logged(line, phones: list[str]) -> dict[str, Counter]:
 
 def replicas_by_conversation(line) -> dict[str, list[str]]:
     served = defaultdict(list)
-    for entry in line.balancer()["journal"]:
-        if entry["sender"]:
-            served[entry["sender"]].append(entry["upstream"])
+    for replica, sender in line.senders_served():
+        served[sender].append(replica)
     return served
 
 
@@ -182,7 +181,7 @@ def test_a_sign_up_form_carries_on_whichever_replica_answers(scaled_line):
     served = replicas_by_conversation(scaled_line)[public_ids(scaled_line, [phone])[phone]]
     assert len(served) == len(turns)
     changes = sum(1 for a, b in zip(served, served[1:], strict=False) if a != b)
-    # With nothing else running the balancer alternates: most turns changed replica.
+    # With nothing else running HAProxy alternates: most turns changed replica.
     assert changes >= len(turns) // 2, served
     with sessions_of(scaled_line)() as session:
         contact = session.execute(select(Contact).filter_by(phone=phone)).scalar_one()
@@ -269,9 +268,11 @@ def test_a_replica_a_worker_and_redis_stop_and_come_back_mid_load(scaled_line):
             .where(Contact.phone.in_(apologised), Conversation.needs_staff.is_(True))
         ).scalars()
         assert set(waiting) == set(apologised)
-    # The stopped replica's turns went to the other one while it was away.
-    replicas = line.balancer()["upstreams"]
-    assert any(replica["refused"] for replica in replicas), replicas
+    # HAProxy saw the stopped replica go: its health checks took it out (and its turns went to
+    # the other one), then put it back.
+    replicas = {replica.name: replica for replica in line.rasa_replicas()}
+    assert replicas["rasa-1"].went_down >= 1, replicas
+    assert all(replica.up for replica in replicas.values()), replicas
 
     # Everything is back: each family gets a real answer again, from either replica.
     for phone in families.phones:

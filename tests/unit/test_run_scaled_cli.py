@@ -3,6 +3,7 @@ conversations; the process list it would start."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_scaled_needs_postgresql_and_redis(tmp_path, monkeypatch, environ, missi
         assert words in result.output
 
 
-def test_the_scaled_line_puts_balancers_on_the_ports_the_others_know(tmp_path):
+def test_the_scaled_line_puts_haproxy_on_the_ports_the_others_know(tmp_path):
     settings = load_settings(
         environ={
             "VAR_DIR": str(tmp_path / "var"),
@@ -56,12 +57,17 @@ def test_the_scaled_line_puts_balancers_on_the_ports_the_others_know(tmp_path):
         + ["lb-rasa", "worker-1", "worker-2", "web"]
     )
     lb_rasa = specs["lb-rasa"].argv
-    assert lb_rasa[lb_rasa.index("--port") + 1] == str(settings.rasa_port)
-    assert [lb_rasa[i + 1] for i, a in enumerate(lb_rasa) if a == "--upstream"] == [
-        "http://127.0.0.1:5105",
-        "http://127.0.0.1:5106",
-        "http://127.0.0.1:5107",
+    config = Path(lb_rasa[lb_rasa.index("-f") + 1]).read_text()
+    assert f"bind 127.0.0.1:{settings.rasa_port}\n" in config
+    assert re.findall(r"server (\S+) (\S+) check", config) == [
+        ("rasa-1", "127.0.0.1:5105"),
+        ("rasa-2", "127.0.0.1:5106"),
+        ("rasa-3", "127.0.0.1:5107"),
     ]
+    lb_actn = specs["lb-actn"].argv
+    config = Path(lb_actn[lb_actn.index("-f") + 1]).read_text()
+    assert f"bind 127.0.0.1:{settings.action_port}\n" in config
+    assert "option httpchk GET /health" in config
     rasa = specs["rasa-2"].argv
     endpoints = Path(rasa[rasa.index("--endpoints") + 1]).read_text()
     assert "tracker_store" in endpoints and "lock_store" in endpoints
@@ -70,3 +76,17 @@ def test_the_scaled_line_puts_balancers_on_the_ports_the_others_know(tmp_path):
 def test_urls_are_shown_without_their_password():
     assert "s3cret" not in mask_url("postgresql://line:s3cret@db/line")
     assert mask_url("postgresql://line:s3cret@db/line").startswith("postgresql://line:")
+
+
+def test_scaled_says_how_to_install_haproxy_when_it_is_missing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1/x")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setattr("bot.processes.haproxy.find_haproxy", lambda: None)
+
+    result = CliRunner().invoke(main, ["run", "--scaled"])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "apt-get install haproxy" in result.output
