@@ -67,7 +67,7 @@ from bot.db import engine_for, session_factory
 from bot.models import Delivery
 from bot.sms.outbound import twilio_client
 
-# The fake Twilio and the database helper are the tests' own.
+# The database helper is the tests' own.
 from tests.support.databases import POSTGRES_ADMIN_URL, fresh_postgres_database
 
 from .broadcast_audience import prepare_database
@@ -91,15 +91,6 @@ from .broadcast_run import (
     make_huey,
     run_environment,
 )
-
-# --- the data ----------------------------------------------------------------------------------
-
-
-# --- the processes -----------------------------------------------------------------------------
-
-
-# --- the send -----------------------------------------------------------------------------------
-
 
 # --- one size ------------------------------------------------------------------------------------
 
@@ -292,9 +283,6 @@ def forget_queue(run: Run) -> None:
         import redis
 
         redis.Redis.from_url(run.env["REDIS_URL"]).delete(REDIS_KEY.format(name=run.pace_name))
-
-
-# --- report -------------------------------------------------------------------------------------
 
 
 def arguments() -> argparse.Namespace:

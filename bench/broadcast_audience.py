@@ -17,8 +17,6 @@ from bot.directory.seed import seed_database
 from bot.migrate import upgrade
 from bot.models import School
 
-# The fake Twilio and the database helper are the tests' own.
-
 
 def prepare_database(url: str, families: int) -> tuple[int, float]:
     """Migrates, seeds and loads the families; returns (contacts loaded, seconds)."""

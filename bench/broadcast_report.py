@@ -9,8 +9,6 @@ from pathlib import Path
 
 from bot.broadcasting import sending, tasks
 
-# The fake Twilio and the database helper are the tests' own.
-
 TARGET_CREATE_SECONDS = 10.0  # 100,000 delivery rows
 
 TARGET_CREATE_SIZE = 100_000

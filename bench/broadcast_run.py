@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
-# The fake Twilio and the database helper are the tests' own.
+# The fake Twilio is the tests' own.
 from tests.support.fake_twilio import ACCOUNT
 
 from .process_meters import cpu_seconds, database_backends, end, machine_ticks, status_kb

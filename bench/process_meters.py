@@ -8,8 +8,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-# The fake Twilio and the database helper are the tests' own.
-
 
 def end(process: subprocess.Popen, how: int = signal.SIGINT, timeout: float = 20.0) -> None:
     """Stops a process this benchmark started: politely, then for sure."""

@@ -103,9 +103,6 @@ TOKEN = "local-scale-" + secrets.token_hex(8)
 SHELL_VARIABLES = (*broadcast_run.LINE_VARIABLES, "RASA_TRACKER_STORE_URL", "RASA_URL")
 
 
-# --- CPU, by kind of process -------------------------------------------------------------------
-
-
 # --- part 1: messages through one replica, then two -----------------------------------------------
 
 
@@ -219,12 +216,6 @@ def measure_line(args, settings, specs, processes, own_redis, families, url: str
     sids = [outcome.sid for outcome in result.outcomes if outcome.sid]
     figures.logged = webhook_load.logged_count(url, sids)
     return figures
-
-
-# --- part 2: broadcast sending with one worker, then two -------------------------------------
-
-
-# --- report ------------------------------------------------------------------------------------
 
 
 # --- main ----------------------------------------------------------------------------------------
