@@ -145,15 +145,11 @@ def haproxy_config(kind: str, bind: str, replicas: tuple[str, ...]) -> None:
     the one `bot run --scaled` and the topology test run (docs/deploy.md)."""
     from bot.processes.haproxy import Balancer, config_text
 
+    for option, address in [("--bind", bind), *(("--replica", r) for r in replicas)]:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise click.BadParameter(
+                f"{address!r} is not HOST:PORT (e.g. 10.0.0.11:5005)", param_hint=option
+            )
     host, _, port = bind.rpartition(":")
-    if not host or not port.isdigit():
-        raise click.BadParameter("HOST:PORT, e.g. 0.0.0.0:5005", param_hint="--bind")
-    name = "lb-rasa" if kind == "rasa" else "lb-actn"
-    balancer = Balancer(
-        name=name,
-        port=int(port),
-        host=host,
-        replicas=[(f"{kind}-{i + 1}", address) for i, address in enumerate(replicas)],
-        health_path="/" if kind == "rasa" else "/health",
-    )
-    click.echo(config_text(balancer), nl=False)
+    click.echo(config_text(Balancer.in_front_of(kind, int(port), list(replicas), host)), nl=False)

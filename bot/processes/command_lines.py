@@ -106,32 +106,20 @@ def action_server(
 
 
 def balancer(
-    settings: Settings,
-    name: str,
-    port: int,
-    replicas: list[tuple[str, int]],
-    health_path: str,
-    log_senders: bool = False,
+    settings: Settings, kind: str, port: int, replica_ports: list[int], log_senders: bool = False
 ) -> ProcessSpec:
-    """HAProxy in front of replicas, from a config written under VAR_DIR/haproxy/ (the same one
-    docs/deploy.md shows for production)."""
-    config = write_config(
-        Balancer(
-            name=name,
-            port=port,
-            replicas=[(replica, f"127.0.0.1:{replica_port}") for replica, replica_port in replicas],
-            health_path=health_path,
-            log_senders=log_senders,
-        ),
-        settings.var_dir / "haproxy",
-    )
+    """HAProxy in front of this machine's Rasa replicas or action servers, from a config written
+    under VAR_DIR/haproxy/ (the one `bot haproxy-config` prints for production)."""
+    addresses = [f"127.0.0.1:{replica_port}" for replica_port in replica_ports]
+    front = Balancer.in_front_of(kind, port, addresses, log_senders=log_senders)
+    config = write_config(front, settings.var_dir / "haproxy")
     url = local_url(port)
     return ProcessSpec(
-        name=name,
+        name=front.name,
         # -db: in the foreground, logging to stdout, stopped with the others.
         argv=[find_haproxy() or "haproxy", "-db", "-f", str(config)],
         listens=f"HAProxy         {url}  -> "
-        + ", ".join(local_url(replica_port) for _, replica_port in replicas)
+        + ", ".join(local_url(replica_port) for replica_port in replica_ports)
         + f"  (statistics: {url}{STATS_PATH})",
         ready_url=f"{url}{ALL_UP_PATH}",
     )
@@ -215,22 +203,9 @@ def scaled_processes(settings: Settings, model: Path, topology: Topology) -> lis
     ]
     return [
         *actions,
-        balancer(
-            settings,
-            "lb-actn",
-            settings.action_port,
-            [(spec.name, port) for spec, port in zip(actions, topology.action_ports, strict=True)],
-            health_path="/health",
-        ),
+        balancer(settings, "actions", settings.action_port, topology.action_ports),
         *rasas,
-        balancer(
-            settings,
-            "lb-rasa",
-            settings.rasa_port,
-            [(spec.name, port) for spec, port in zip(rasas, topology.rasa_ports, strict=True)],
-            health_path="/",
-            log_senders=topology.log_senders,
-        ),
+        balancer(settings, "rasa", settings.rasa_port, topology.rasa_ports, topology.log_senders),
         *[worker(settings, f"worker-{i + 1}") for i in range(topology.workers)],
         web(settings, workers=topology.web_workers),
     ]

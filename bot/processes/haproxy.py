@@ -25,6 +25,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.rasa.token import HEALTH_PATH
+
 STATS_PATH = "/_haproxy"
 # Answers 200 once every replica passes its health checks, 503 until then: what `bot run` waits for
 # before it says the line is running (a request before that would find no replica).
@@ -42,6 +44,14 @@ SERVER_TIMEOUT_SECONDS = 60
 CONNECT_TIMEOUT_SECONDS = 3
 
 
+# What sits behind each kind of balancer: (its name, its replicas' names, their health path).
+# Rasa's greeting is the one route its token check leaves open; rasa_sdk answers /health.
+KINDS = {
+    "rasa": ("lb-rasa", "rasa", HEALTH_PATH),
+    "actions": ("lb-actn", "actions", "/health"),
+}
+
+
 @dataclass(frozen=True)
 class Balancer:
     """One HAProxy: where it listens and the replicas behind it."""
@@ -54,6 +64,22 @@ class Balancer:
     # Log the `sender` of each Rasa channel payload: a contact's random public id, never a phone
     # number. The topology test reads it to see which replica served each conversation.
     log_senders: bool = False
+
+    @classmethod
+    def in_front_of(
+        cls, kind: str, port: int, addresses: list[str], host: str = "127.0.0.1", **options
+    ) -> Balancer:
+        """The balancer for the Rasa replicas or the action servers at `addresses` (host:port),
+        named rasa-1, rasa-2... as `bot run --scaled` names their processes."""
+        name, replica, health_path = KINDS[kind]
+        return cls(
+            name=name,
+            port=port,
+            host=host,
+            replicas=[(f"{replica}-{i + 1}", address) for i, address in enumerate(addresses)],
+            health_path=health_path,
+            **options,
+        )
 
 
 def config_text(balancer: Balancer) -> str:

@@ -41,11 +41,19 @@ def test_only_a_failed_connection_is_retried():
     assert re.findall(r"retry-on .*", config) == ["retry-on conn-failure"]
 
 
-def test_a_bind_without_a_port_is_refused_in_one_line():
-    arguments = ["haproxy-config", "rasa", "--bind", "5005", "--replica", "x"]
+@pytest.mark.parametrize(
+    "bind, replica, named",
+    [
+        ("5005", "10.0.0.11:5005", "'5005'"),
+        ("0.0.0.0:5005", "10.0.0.11", "'10.0.0.11'"),
+        ("0.0.0.0:5005", "10.0.0.11:99999", "'10.0.0.11:99999'"),
+    ],
+)
+def test_an_address_without_a_port_is_refused_in_one_line(bind, replica, named):
+    arguments = ["haproxy-config", "rasa", "--bind", bind, "--replica", replica]
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 2
-    assert "HOST:PORT" in result.output and "Traceback" not in result.output
+    assert f"{named} is not HOST:PORT" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.skipif(haproxy.find_haproxy() is None, reason=haproxy.INSTALL_HINT)
