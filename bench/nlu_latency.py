@@ -1,6 +1,6 @@
 """/model/parse latency on the running Rasa server (start it with `make run` first):
 
-    .venv/bin/python -m bench.nlu_latency [--count 500] [--url http://127.0.0.1:5005]
+    .venv-rasa/bin/python -m bench.nlu_latency [--count 500] [--url http://127.0.0.1:5005]
 
 Parses the held-out messages of both languages in turn, one request at a time after a warm-up,
 and prints p50, p95 and p99 in milliseconds."""

@@ -2,7 +2,7 @@
 (NLU only, one model for both languages) and scores it on every held-out set
 (bot/nlu/evaluation.py): written, independent and generated.
 
-    .venv/bin/python -m bench.nlu_pipelines [--only NAME ...]
+    .venv-rasa/bin/python -m bench.nlu_pipelines [--only NAME ...]
 
 Prints, per candidate, the training time (a whole `rasa train nlu`), macro-F1 per language on each
 set, the sign-up/cancel/check mix-ups over all sets and entity F1 on the written set. Takes one to
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,20 +20,21 @@ from pathlib import Path
 from bot.nlu.evaluation import HELD_OUT_SETS, evaluate, load_agent
 from bot.nlu.training import PROJECT
 from bot.rasa.project import fallback_threshold
+from bot.rasa.venv import WORKDIR, rasa_program
 
 CANDIDATES = Path(__file__).with_name("pipelines")
 
 
 def train_nlu(config: Path, out: Path) -> tuple[Path, float]:
-    rasa = Path(sys.executable).with_name("rasa")
+    rasa = rasa_program("rasa")
     # An empty training cache for each: candidates sharing featurizers or a DIET would otherwise
     # restore them from the one before, and their seconds would not compare.
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
         subprocess.run(
-            [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(PROJECT / "nlu_data"),
+            [rasa, "train", "nlu", "--config", str(config), "--nlu", str(PROJECT / "nlu_data"),
              "--out", str(out), "--fixed-model-name", config.stem],
-            check=True, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=True, cwd=WORKDIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=dict(os.environ, RASA_CACHE_DIRECTORY=cache),
         )  # fmt: skip
         seconds = time.perf_counter() - started

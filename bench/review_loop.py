@@ -33,7 +33,7 @@ def train(cold: bool) -> None:
     from bot.directory.seed import seed_database
     from bot.migrate import upgrade
     from bot.models import Contact, Conversation, Message, NluCorrection
-    from bot.nlu import review_training
+    from bot.nlu import readings, review_training
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -43,7 +43,7 @@ def train(cold: bool) -> None:
         settings = load_settings({"DATABASE_URL": url, "VAR_DIR": str(home)}, dotenv_path=None)
         live = review_training.project_model()
         if cold:
-            review_training.readings_path(live).unlink(missing_ok=True)
+            readings.readings_path(live).unlink(missing_ok=True)
         with sessions() as session:
             seed_database(session)
             conversation = Conversation(contact=Contact(phone="+13235550100"), channel="sms")

@@ -1,7 +1,7 @@
 """How long `bot train` takes from an empty models/ folder, and how well the model it makes reads
 every held-out set: the figures behind "training in minutes" (docs/nlu.md).
 
-    .venv/bin/python -m bench.training [--runs 1]
+    .venv-rasa/bin/python -m bench.training [--runs 1]
 
 Each run trains the whole model (NLU and dialogue, exactly as `bot train` does) into a new empty
 folder, with Rasa's training cache empty too (RASA_CACHE_DIRECTORY: a warm cache restores every

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, render_template, request, url_for
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -111,7 +111,8 @@ def known_actions(db: Session, recent: int = 5000) -> list[str]:
     """The actions of the latest entries, to suggest in the filter (the whole log could be long
     to scan for this)."""
     latest = select(AuditLog.action).order_by(AuditLog.id.desc()).limit(recent).subquery()
-    return list(db.execute(select(distinct(latest.c.action)).order_by(latest.c.action)).scalars())
+    query = select(latest.c.action).distinct().order_by(latest.c.action)
+    return list(db.execute(query).scalars())
 
 
 def _day(value: str | None) -> date | None:

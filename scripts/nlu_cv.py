@@ -7,7 +7,7 @@ held-back fold. Prints each language's macro-F1 per fold and on all folds togeth
 mix-ups among sign-up, cancel and check. Unlike the held-out sets, every training example is
 scored once, so a weak intent or language shows even where no held-out author thought of it.
 
-    .venv/bin/python scripts/nlu_cv.py [--folds 5]"""
+    .venv-rasa/bin/python scripts/nlu_cv.py [--folds 5]"""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from bot.nlu.evaluation import (
 )
 from bot.nlu.training import PROJECT
 from bot.rasa.project import fallback_threshold, guard_settings
+from bot.rasa.venv import WORKDIR, rasa_program
 from bot.text.languages import LANGUAGES
 
 SHARED = ("schools.yml", "programs.yml")  # lookup tables and synonyms: in every fold's training
@@ -61,11 +62,11 @@ def _write_training(folder: Path, kept: dict[str, list]) -> None:
 
 
 def _train(data: Path, out: Path, name: str) -> Path:
-    rasa = Path(sys.executable).with_name("rasa")
+    rasa = rasa_program("rasa")
     subprocess.run(
-        [str(rasa), "train", "nlu", "--config", str(PROJECT / "config.yml"), "--nlu", str(data),
+        [rasa, "train", "nlu", "--config", str(PROJECT / "config.yml"), "--nlu", str(data),
          "--out", str(out), "--fixed-model-name", name],
-        check=True, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True, cwd=WORKDIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return out / f"{name}.tar.gz"
 

@@ -28,8 +28,7 @@ from bot.nlu.evaluation import (
     save_history,
     score,
 )
-from bot.nlu.readings import rows, save
-from bot.nlu.review_training import readings_path
+from bot.nlu.readings import readings_path, rows, save
 from bot.nlu.training import PROJECT, ensure_model
 from bot.rasa.project import fallback_threshold, guard_settings
 from bot.text.languages import LANGUAGES

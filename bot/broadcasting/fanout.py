@@ -94,4 +94,5 @@ def _insert(
     statement = insert_skipping_conflicts(session, Delivery.__table__).from_select(
         columns, new_rows, include_defaults=False
     )
-    return session.execute(statement).rowcount
+    # SQLAlchemy 2.1 counts the rows of an INSERT only when asked (it does for UPDATE and DELETE).
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount

@@ -3,6 +3,7 @@
 from alembic import context
 
 from bot.db import make_engine
+from bot.migrate import declared_in_models
 from bot.models import Base
 
 config = context.config
@@ -25,7 +26,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         # Batch mode lets later migrations alter columns on SQLite as on PostgreSQL.
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=declared_in_models,
         )
         with context.begin_transaction():
             context.run_migrations()

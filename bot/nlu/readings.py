@@ -2,16 +2,19 @@
 
     python -m bot.nlu.readings MODEL OUT.json
 
-Run in its own process by the worker (bot/nlu/review_training.py): loading a model takes a Rasa
-interpreter and a gigabyte, which the worker gives back when the process ends."""
+Run by the worker (bot/nlu/review_training.py) in Rasa's own environment (.venv-rasa), in its own
+process: loading a model takes a Rasa interpreter and a gigabyte, which the worker gives back
+when the process ends. The app imports this module for its cache's file name only."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
 
 from bot.nlu.evaluation import (
+    HELD_OUT,
     HELD_OUT_SETS,
     Prediction,
     load_agent,
@@ -20,6 +23,21 @@ from bot.nlu.evaluation import (
 )
 from bot.rasa.project import fallback_threshold
 from bot.text.languages import LANGUAGES
+
+
+def held_out_digest() -> str:
+    """Readings depend on the held-out sets as well as the model: a cached reading of an older
+    set must not be compared with a new one."""
+    digest = hashlib.sha256()
+    for path in sorted(HELD_OUT.rglob("*.yml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def readings_path(model: Path) -> Path:
+    return model.with_name(
+        f"{model.name.removesuffix('.tar.gz')}.readings-{held_out_digest()}.json"
+    )
 
 
 def rows(predictions: list[Prediction], threshold: float) -> list[list[str]]:

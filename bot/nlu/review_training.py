@@ -13,14 +13,12 @@ nlu_data/: operators who version their data still export with `bot nlu correctio
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -32,9 +30,11 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.models import NluTraining, StaffUser, utcnow
-from bot.nlu.corrections import HELD_OUT_DIR, export_corrections
+from bot.nlu.corrections import export_corrections
+from bot.nlu.readings import readings_path
 from bot.nlu.review_figures import compare
 from bot.nlu.training import PROJECT, model_path, train_command
+from bot.rasa.venv import WORKDIR, rasa_program
 from bot.staff import audit
 
 log = logging.getLogger(__name__)
@@ -100,21 +100,6 @@ def active_model(session: Session, settings: Settings) -> Path:
             return path
         log.warning("the active model %s is missing; using the project's model", path)
     return project_model()
-
-
-def held_out_digest() -> str:
-    """Readings depend on the held-out sets as well as the model: a cached reading of an older
-    set must not be compared with a new one."""
-    digest = hashlib.sha256()
-    for path in sorted(HELD_OUT_DIR.rglob("*.yml")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def readings_path(model: Path) -> Path:
-    return model.with_name(
-        f"{model.name.removesuffix('.tar.gz')}.readings-{held_out_digest()}.json"
-    )
 
 
 # --- asking for a training -------------------------------------------------------------------
@@ -237,7 +222,7 @@ def _progress(session: Session, training: NluTraining, line: str) -> None:
 def _readings(model: Path, log_file: Path) -> dict:
     cached = readings_path(model)
     if not cached.exists():
-        argv = [sys.executable, "-m", READINGS_MODULE, str(model), str(cached)]
+        argv = [rasa_program("python"), "-m", READINGS_MODULE, str(model), str(cached)]
         _run_logged(argv, log_file, lambda line: None)
     return json.loads(cached.read_text(encoding="utf-8"))
 
@@ -252,7 +237,7 @@ def _run_logged(argv: list[str], log_file: Path, on_line: Callable[[str], None])
         out.write(f"$ {' '.join(argv)}\n")
         out.flush()
         process = subprocess.Popen(
-            argv, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            argv, cwd=WORKDIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env={**os.environ, **env}, text=True, errors="replace",
         )  # fmt: skip
         assert process.stdout is not None

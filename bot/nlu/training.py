@@ -1,16 +1,17 @@
 """Training the Rasa model only when its inputs changed.
 
-The fingerprint is a hash of every training input (config, domain, NLU data, rules) and Rasa's
-version; the model file is named after it, so "is the model current?" is "does the file exist?"."""
+The fingerprint is a hash of every training input (config, domain, NLU data, rules) and of the
+Rasa environment's lock file (Rasa's and TensorFlow's versions); the model file is named after
+it, so "is the model current?" is "does the file exist?"."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from bot.rasa.venv import LOCK_FILE, WORKDIR, rasa_program
 
 PROJECT = Path(__file__).resolve().parents[2]
 INPUT_FILES = ("config.yml",)
@@ -21,7 +22,7 @@ MODEL_PREFIX = "family-line-"
 
 
 def fingerprint(project: Path = PROJECT) -> str:
-    digest = hashlib.sha256(f"rasa=={importlib.metadata.version('rasa')}".encode())
+    digest = hashlib.sha256(LOCK_FILE.read_bytes() if LOCK_FILE.exists() else b"")
     paths = [project / name for name in INPUT_FILES]
     for folder in INPUT_DIRS:
         paths += sorted(p for p in (project / folder).rglob("*") if p.is_file())
@@ -37,13 +38,14 @@ def model_path(project: Path = PROJECT, models_dir: Path | None = None) -> Path:
 
 
 def train_command(project: Path, out: Path, name: str, nlu_data: Path | None = None) -> list[str]:
-    """`rasa train` of the project's model into out/name.tar.gz; `nlu_data` replaces the
-    project's NLU data (a console training adds staff corrections to a copy of it)."""
-    rasa = Path(sys.executable).with_name("rasa")
+    """`rasa train` of the project's model into out/name.tar.gz, in Rasa's own environment;
+    `nlu_data` replaces the project's NLU data (a console training adds staff corrections to a
+    copy of it)."""
+    rasa = rasa_program("rasa")
     data = [nlu_data or project / "nlu_data"]
     data += [project / d for d in TRAINING_DATA_DIRS if d != "nlu_data"]
     return [
-        str(rasa), "train",
+        rasa, "train",
         "--config", str(project / "config.yml"),
         "--domain", str(project / "domain"),
         "--data", *map(str, data),
@@ -63,7 +65,7 @@ def ensure_model(project: Path = PROJECT, models_dir: Path | None = None, keep: 
     target.parent.mkdir(parents=True, exist_ok=True)
     name = target.name.removesuffix(".tar.gz")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    subprocess.run(train_command(project, target.parent, name), check=True, cwd=project, env=env)
+    subprocess.run(train_command(project, target.parent, name), check=True, cwd=WORKDIR, env=env)
     if not target.exists():
         raise RuntimeError(f"rasa train finished but {target} is missing")
     _prune(target.parent, keep)

@@ -12,6 +12,7 @@ from bot.nlu.training import PROJECT
 from bot.processes.haproxy import ALL_UP_PATH, STATS_PATH, Balancer, find_haproxy, write_config
 from bot.rasa.endpoints import rasa_environment, write_endpoints
 from bot.rasa.token import with_token
+from bot.rasa.venv import WORKDIR, rasa_program
 
 
 @dataclass
@@ -21,6 +22,7 @@ class ProcessSpec:
     listens: str | None = None  # what to tell the operator
     ready_url: str | None = None  # answers 2xx once the process can do its job
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = PROJECT  # where it runs
 
 
 def _bin(name: str) -> str:
@@ -62,7 +64,7 @@ def rasa_server(
     return ProcessSpec(
         name=name,
         argv=[
-            _bin("rasa"),
+            rasa_program("rasa"),  # Rasa's own environment (.venv-rasa, Python 3.10)
             "run",
             "--enable-api",
             "--model",
@@ -79,6 +81,7 @@ def rasa_server(
         listens=f"Rasa server     {url}  (family_line channel; HTTP API enabled{guarded})",
         ready_url=with_token(f"{url}/status", settings.rasa_api_token),
         env=rasa_environment(settings),
+        cwd=WORKDIR,
     )
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import requests
 
-from bot.nlu.training import PROJECT
 from bot.processes.command_lines import ProcessSpec
 
 COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
@@ -32,7 +31,7 @@ def start(spec: ProcessSpec, env: dict[str, str], color: str = "", out=None):
     process = subprocess.Popen(
         spec.argv,
         env={**os.environ, **env, **spec.env},
-        cwd=str(PROJECT),
+        cwd=str(spec.cwd),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import os
 from asyncio import CancelledError
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -169,23 +169,36 @@ async def switch_to_the_active_model(agent) -> None:
     log.info("family_line: started late, now answering with %s", chosen.name)
 
 
-def _chosen_model() -> Path | None:
-    """The model chosen on the Training page, if one is and its file is here."""
+# The one row of the app's database this server reads, in plain SQL: the app's models (SQLAlchemy
+# 2, Python 3.11) are not installed here, only Rasa's SQLAlchemy and database drivers.
+CHOSEN_MODEL_SQL = (
+    "SELECT model_file FROM nlu_training WHERE status = 'active' ORDER BY id DESC LIMIT 1"
+)
+
+
+def _chosen_model(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The model chosen on the Training page, if one is and its file is here. `bot run` gives
+    this server the app's DATABASE_URL and VAR_DIR (or MODELS_DIR), as docs/deploy.md asks
+    of a production unit."""
+    from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.config import load_settings
-    from bot.db import engine_for, session_factory
-    from bot.nlu.review_training import active_training
-
-    settings = load_settings()
-    with session_factory(engine_for(settings.database_url))() as session:
-        try:
-            active = active_training(session)
-        except SQLAlchemyError:  # a database not migrated yet: no model was chosen
-            return None
-        if active is None or not active.model_file:
-            return None
-        path = settings.reviewed_models_dir / active.model_file
+    url = environ.get("DATABASE_URL")
+    if not url:
+        log.warning("family_line: DATABASE_URL unset; the Training page's choice is not read")
+        return None
+    models = environ.get("MODELS_DIR") or str(Path(environ.get("VAR_DIR") or "var") / "models")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            model_file = connection.execute(text(CHOSEN_MODEL_SQL)).scalar()
+    except SQLAlchemyError:  # a database not migrated yet: no model was chosen
+        return None
+    finally:
+        engine.dispose()
+    if not model_file:
+        return None
+    path = Path(models) / model_file
     return path if path.is_file() else None
 
 

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.models import Contact, Conversation, Message, NluCorrection
 from bot.nlu.corrections import FILE_NAME, export_corrections, read_examples
 from bot.rasa.project import intent_names
+from tests.support.rasa_side import READ_EXAMPLES, run_in_rasa
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
 
@@ -50,11 +51,9 @@ def _export(sessions, nlu_dir: Path, **kwargs):
 
 
 def _rasa_examples(path: Path) -> list[tuple[str, str]]:
-    """(text, intent) as Rasa itself reads the file: proof the format is right."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(path))
-    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+    """(text, intent) as Rasa itself reads the file, in its environment: proof the format is
+    right."""
+    return [tuple(pair) for pair in run_in_rasa(READ_EXAMPLES, str(path))]
 
 
 def test_corrections_are_written_per_language_in_rasa_format(sessions, tmp_path):

@@ -1,21 +1,21 @@
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.db import engine_for
-from bot.migrate import downgrade, upgrade
+from bot.migrate import declared_in_models, downgrade, upgrade
 from bot.models import Base
 
 
-# SQLAlchemy 1.4 cannot reflect the PostgreSQL-only trigram index on lower(body) (migration
-# 0004); it says so and compares the rest.
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+# The PostgreSQL-only trigram index on lower(body) (migration 0004) is left to the migration, and
+# out of the comparison, as autogenerate leaves it (bot/migrate.py).
 def test_migrations_build_exactly_the_models(migrated_db):
     engine = engine_for(migrated_db)
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": declared_in_models}
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == [], "models changed without a migration: run bot.migrate.make_revision"
 

@@ -4,10 +4,11 @@ through the environment."""
 
 from __future__ import annotations
 
-from rasa.utils.endpoints import read_endpoint_config
+from types import SimpleNamespace
 
 from bot.config import load_settings
 from bot.rasa.endpoints import endpoints_yaml, rasa_environment, write_endpoints
+from tests.support.rasa_side import READ_ENDPOINT, run_in_rasa
 
 
 def settings_with(tmp_path, **environ):
@@ -18,7 +19,8 @@ def settings_with(tmp_path, **environ):
 def read(tmp_path, settings, section):
     path = write_endpoints(settings)
     assert path.parent.parent == tmp_path / "var"
-    return read_endpoint_config(str(path), section)
+    # As the Rasa server reads it, in Rasa's environment (${...} filled from this environment).
+    return SimpleNamespace(**run_in_rasa(READ_ENDPOINT, str(path), section))
 
 
 def test_the_embedded_default_only_names_the_action_server(tmp_path):
