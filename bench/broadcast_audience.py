@@ -4,7 +4,6 @@ many textable families (about 60% Spanish, some without a language, most with a 
 
 from __future__ import annotations
 
-import io
 import secrets
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from bench.postgres_copy import copy_lines
 from bot.db import engine_for, session_factory, session_scope
 from bot.directory.seed import seed_database
 from bot.migrate import upgrade
@@ -77,5 +77,5 @@ def _copy_contacts(cursor, lines: list[str]) -> int:
     if lines:
         columns = "public_id, phone, phone_valid, language, language_source, school_id, "
         columns += "opted_out, created_at"
-        cursor.copy_expert(f"COPY contact ({columns}) FROM STDIN", io.StringIO("".join(lines)))
+        copy_lines(cursor, "contact", columns, lines)
     return len(lines)

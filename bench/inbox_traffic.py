@@ -5,7 +5,6 @@ indexes on the loaded table as it would on a live one."""
 
 from __future__ import annotations
 
-import io
 import random
 import secrets
 import time
@@ -15,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from bench.postgres_copy import copy_lines
 from bot.db import engine_for, session_factory, session_scope
 from bot.directory.seed import seed_database
 from bot.migrate import downgrade, upgrade
@@ -132,8 +132,7 @@ def _family_text(rng: random.Random, language: str, schools: list[str]) -> tuple
 
 
 def _copy(connection, table: str, columns: str, lines: list[str]) -> None:
-    buffer = io.StringIO("".join(lines))
-    connection.cursor().copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+    copy_lines(connection.cursor(), table, columns, lines)
 
 
 def _ts(value: datetime) -> str:

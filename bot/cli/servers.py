@@ -14,11 +14,16 @@ from bot.cli.common import read_settings
 def train() -> None:
     """Train the Rasa model if config, domain or training data changed since the last one."""
     from bot.nlu.training import ensure_model, model_path
+    from bot.rasa.venv import RasaMissing, rasa_program
 
     target = model_path()
     if target.exists():
         click.echo(f"Model is current: {target}")
         return
+    try:
+        rasa_program("rasa")  # training runs in Rasa's own environment
+    except RasaMissing as missing:
+        raise click.ClickException(str(missing)) from None
     click.echo(f"Training {target.name} (about three minutes on two cores)…")
     click.echo(f"Model ready: {ensure_model()}")
 
@@ -58,8 +63,13 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
         scaled_processes,
     )
     from bot.processes.supervisor import run_all
+    from bot.rasa.venv import RasaMissing, rasa_program
 
     settings = read_settings()
+    try:
+        rasa_program("rasa")  # the Rasa server runs in its own environment
+    except RasaMissing as missing:
+        raise click.ClickException(str(missing)) from None
     if scaled:
         _check_shared_state(settings)
         _check_haproxy()
