@@ -188,7 +188,7 @@ def _chosen_model(environ: Mapping[str, str] = os.environ) -> Path | None:
         log.warning("family_line: DATABASE_URL unset; the Training page's choice is not read")
         return None
     models = environ.get("MODELS_DIR") or str(Path(environ.get("VAR_DIR") or "var") / "models")
-    engine = create_engine(url)
+    engine = create_engine(with_rasas_driver(url))
     try:
         with engine.connect() as connection:
             model_file = connection.execute(text(CHOSEN_MODEL_SQL)).scalar()
@@ -200,6 +200,17 @@ def _chosen_model(environ: Mapping[str, str] = os.environ) -> Path | None:
         return None
     path = Path(models) / model_file
     return path if path.is_file() else None
+
+
+def with_rasas_driver(database_url: str) -> str:
+    """The app's DATABASE_URL with the PostgreSQL driver this environment has: an operator may
+    name the app's (postgresql+psycopg://, psycopg 3), but Rasa's environment has psycopg2."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(drivername="postgresql+psycopg2")
+    return url.render_as_string(hide_password=False)
 
 
 def _processor_for(agent, path: Path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.rasa.channel import _chosen_model
+from bot.rasa.channel import _chosen_model, with_rasas_driver
 
 TABLE = "CREATE TABLE nlu_training (id INTEGER PRIMARY KEY, status TEXT, model_file TEXT)"
 
@@ -61,3 +61,9 @@ def test_a_database_not_migrated_or_not_named_keeps_the_started_model(tmp_path):
     sqlite3.connect(empty).close()
     assert _chosen_model({"DATABASE_URL": f"sqlite:///{empty}"}) is None
     assert _chosen_model({}) is None
+
+
+def test_the_apps_postgresql_driver_is_swapped_for_the_one_rasa_has():
+    for app_url in ("postgresql://u:p%40ss@db/line", "postgresql+psycopg://u:p%40ss@db/line"):
+        assert with_rasas_driver(app_url) == "postgresql+psycopg2://u:p%40ss@db/line"
+    assert with_rasas_driver("sqlite:////var/line.db") == "sqlite:////var/line.db"
