@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bot.config import Settings
 from bot.nlu.training import PROJECT
 from bot.processes.haproxy import ALL_UP_PATH, STATS_PATH, Balancer, find_haproxy, write_config
@@ -29,10 +31,22 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
+def absolute_sqlite(database_url: str) -> str:
+    """A relative SQLite path made absolute from the checkout, where the line's processes run:
+    the Rasa server runs elsewhere (rasa_server/) and reads the same database."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return database_url
+    path = Path(url.database)
+    if path.is_absolute():
+        return database_url
+    return url.set(database=str(PROJECT / path)).render_as_string(hide_password=False)
+
+
 def child_env(settings: Settings) -> dict[str, str]:
     """Settings every process must agree on, resolved once so all four use the same values."""
     return {
-        "DATABASE_URL": settings.database_url,
+        "DATABASE_URL": absolute_sqlite(settings.database_url),
         "RASA_URL": settings.rasa_url,
         "ACTION_SERVER_URL": settings.action_server_url,
         "PORT": str(settings.port),
