@@ -14,16 +14,12 @@ from bot.cli.common import read_settings
 def train() -> None:
     """Train the Rasa model if config, domain or training data changed since the last one."""
     from bot.nlu.training import ensure_model, model_path
-    from bot.rasa.venv import RasaMissing, rasa_program
 
     target = model_path()
     if target.exists():
         click.echo(f"Model is current: {target}")
         return
-    try:
-        rasa_program("rasa")  # training runs in Rasa's own environment
-    except RasaMissing as missing:
-        raise click.ClickException(str(missing)) from None
+    _require_rasa_environment()  # training runs there
     click.echo(f"Training {target.name} (about three minutes on two cores)…")
     click.echo(f"Model ready: {ensure_model()}")
 
@@ -63,13 +59,9 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
         scaled_processes,
     )
     from bot.processes.supervisor import run_all
-    from bot.rasa.venv import RasaMissing, rasa_program
 
     settings = read_settings()
-    try:
-        rasa_program("rasa")  # the Rasa server runs in its own environment
-    except RasaMissing as missing:
-        raise click.ClickException(str(missing)) from None
+    _require_rasa_environment()  # the Rasa server runs there
     if scaled:
         _check_shared_state(settings)
         _check_haproxy()
@@ -97,6 +89,17 @@ def run(scaled: bool, replicas: int, workers: int, web_workers: int) -> None:
         click.echo("\n".join(lines))
 
     sys.exit(run_all(specs, child_env(settings), ready))
+
+
+def _require_rasa_environment() -> None:
+    """One line saying how to build Rasa's environment when it is missing, not a traceback from
+    the first subprocess that needs it."""
+    from bot.rasa.venv import RasaMissing, rasa_program
+
+    try:
+        rasa_program("rasa")
+    except RasaMissing as missing:
+        raise click.ClickException(str(missing)) from None
 
 
 def _model_to_serve(settings):

@@ -11,9 +11,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from bot.rasa.venv import LOCK_FILE, WORKDIR, rasa_program
+# PROJECT, the checkout, is defined once there and used here by everything that trains.
+from bot.rasa.venv import LOCK_FILE, PROJECT, WORKDIR, rasa_program
 
-PROJECT = Path(__file__).resolve().parents[2]
 INPUT_FILES = ("config.yml",)
 # The domain is a folder: one file per subject (schools, events, registration...), merged by Rasa.
 INPUT_DIRS = ("domain", "nlu_data", "dialogue")
